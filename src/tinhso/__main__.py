@@ -1,0 +1,5 @@
+"""`python -m tinhso` is the `tinhso` command."""
+
+from tinhso.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The JSON API (Django Ninja): /api/v1/, one error shape, session or API-key authentication."""

@@ -1,0 +1,161 @@
+"""The NinjaAPI instance, the one error shape, and the public endpoints (health, units, calendar).
+
+Every error answers `{"error": {"code", "message", "fields"}}`: application errors from the
+services, validation errors from the schemas (422, with field messages), 401 for a missing or
+bad key, 404 for anything outside the caller's scope.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from tinhso.core.errors import ApplicationError
+from tinhso.units.models import AdministrativeUnit, UnitLevel
+from tinhso.workcalendar.calendar import ProcessingUnit
+from tinhso.workcalendar.selectors import calendar_for_province
+
+api = NinjaAPI(
+    title="tinhso API",
+    version="1",
+    description="Tỉnh số — one-stop-shop dossiers, units, calendar. Errors: "
+    '`{"error": {"code", "message", "fields"}}`.',
+    urls_namespace="api",
+)
+
+
+def error_response(request: HttpRequest, status: int, code: str, message: str, fields: dict[str, Any] | None = None) -> HttpResponse:
+    return api.create_response(request, {"error": {"code": code, "message": message, "fields": fields or {}}}, status=status)
+
+
+@api.exception_handler(ApplicationError)
+def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return error_response(request, exc.status, exc.code, exc.message, exc.fields)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields: dict[str, str] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "form", "payload", "file")]
+        fields[".".join(loc) or "request"] = str(err.get("msg", "invalid"))
+    return error_response(request, 422, "invalid", "The request has invalid fields.", fields)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(request, 401, "unauthenticated", "Sign in or send Authorization: Bearer <API key>.")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict"}
+    return error_response(request, exc.status_code, code.get(exc.status_code, "error"), str(exc))
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    fields: dict[str, Any]
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+class HealthOut(Schema):
+    status: str
+
+
+@api.get("/health", response={200: HealthOut, 503: ErrorOut}, tags=["public"], auth=None)
+def health(request: HttpRequest) -> Any:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # the database does not answer
+        return 503, {"error": {"code": "database_unavailable", "message": str(exc), "fields": {}}}
+    return {"status": "ok"}
+
+
+class UnitOut(Schema):
+    code: str
+    name: str
+    type: str
+    parent_code: str | None
+
+
+class UnitPage(Schema):
+    count: int
+    items: list[UnitOut]
+
+
+class UnitQuery(Schema):
+    level: UnitLevel | None = None
+    province: str | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+@api.get("/units", response={200: UnitPage, 422: ErrorOut}, tags=["public"], auth=None)
+def units(request: HttpRequest, query: Query[UnitQuery]) -> Any:
+    """Current administrative units; `province` (GSO code) lists that province's communes."""
+    if not 1 <= query.limit <= 1000:
+        raise ApplicationError("limit must be between 1 and 1000", code="invalid", status=422, fields={"limit": "1–1000"})
+    qs = AdministrativeUnit.objects.filter(valid_to__isnull=True).select_related("parent").order_by("code")
+    if query.level:
+        qs = qs.filter(level=query.level)
+    if query.province:
+        if not AdministrativeUnit.objects.filter(code=query.province, level=UnitLevel.PROVINCE, valid_to__isnull=True).exists():
+            raise ApplicationError(
+                f"Unknown province {query.province!r}", code="invalid", status=422, fields={"province": "unknown GSO code"}
+            )
+        qs = qs.filter(parent__code=query.province)
+    total = qs.count()
+    items = [
+        {"code": u.code, "name": u.name, "type": u.type, "parent_code": u.parent.code if u.parent else None}
+        for u in qs[query.offset : query.offset + query.limit]
+    ]
+    return {"count": total, "items": items}
+
+
+class DueOut(Schema):
+    start: datetime
+    due: datetime
+
+
+class DueQuery(Schema):
+    start: datetime
+    amount: Decimal
+    unit: ProcessingUnit
+    province: str | None = None
+
+
+@api.get("/calendar/due", response={200: DueOut, 422: ErrorOut}, tags=["public"], auth=None)
+def calendar_due(request: HttpRequest, query: Query[DueQuery]) -> Any:
+    """The due moment of a dossier received at `start` with a legal time of `amount` `unit`."""
+    if query.start.tzinfo is None:
+        raise ApplicationError("start needs a UTC offset", code="invalid", status=422, fields={"start": "needs an offset, e.g. +07:00"})
+    if not 0 < query.amount <= 3650:
+        raise ApplicationError("amount must be > 0 and ≤ 3650", code="invalid", status=422, fields={"amount": "0 < amount ≤ 3650"})
+    if query.province and not AdministrativeUnit.objects.filter(code=query.province, level=UnitLevel.PROVINCE).exists():
+        raise ApplicationError("unknown province", code="invalid", status=422, fields={"province": "unknown GSO code"})
+    calendar = calendar_for_province(query.province)
+    due = calendar.due(query.start, query.amount, query.unit)
+    return {"start": query.start, "due": due}
+
+
+def _register_routers() -> None:
+    from tinhso.api.dossiers import router as dossiers_router
+
+    api.add_router("/dossiers", dossiers_router)
+
+
+_register_routers()

@@ -1,0 +1,48 @@
+"""Authentication for the API: the web session, or `Authorization: Bearer <API key>`.
+
+Either way the request gets `request.principal`; endpoints that need one and find none answer
+401 in the one error shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import APIKeyCookie, HttpBearer
+
+from tinhso.agencies.models import ApiKey
+from tinhso.agencies.principals import Principal
+
+
+class BearerKey(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Principal | None:
+        key = ApiKey.objects.select_related("agency").filter(digest=ApiKey.digest_of(token), revoked_at__isnull=True).first()
+        if key is None:
+            return None
+        now = timezone.now()
+        if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        principal = Principal.for_api_key(key)
+        request.principal = principal  # type: ignore[attr-defined]
+        return principal
+
+
+class SessionAuth(APIKeyCookie):
+    """The signed-in officer's session (with CSRF for unsafe methods)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        principal = Principal.for_user(request.user)
+        if principal is not None:
+            request.principal = principal  # type: ignore[attr-defined]
+        return principal
+
+
+def principal_of(request: HttpRequest) -> Principal:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+AUTH = [BearerKey(), SessionAuth()]

@@ -1,0 +1,5 @@
+"""Dossier endpoints (written next)."""
+
+from ninja import Router
+
+router = Router(tags=["dossiers"])

@@ -1,0 +1,1 @@
+"""The procedure catalogue (thủ tục hành chính): legal times, fees, documents, workflows."""

@@ -1,0 +1,116 @@
+"""Procedures and their workflows (ordered steps, each with a role, an agency and a budget)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tinhso.workcalendar.calendar import ProcessingUnit
+
+
+class ProcedureLevel(models.TextChoices):
+    PROVINCE = "province", _("Cấp tỉnh")
+    COMMUNE = "commune", _("Cấp xã")
+
+
+class OnlineLevel(models.TextChoices):
+    FULL = "full", _("Toàn trình")
+    PARTIAL = "partial", _("Một phần")
+    NONE = "none", _("Không trực tuyến")
+
+
+class ProcessingUnitChoice(models.TextChoices):
+    WORKING_DAYS = ProcessingUnit.WORKING_DAYS.value, _("ngày làm việc")
+    CALENDAR_DAYS = ProcessingUnit.CALENDAR_DAYS.value, _("ngày")
+    WORKING_HOURS = ProcessingUnit.WORKING_HOURS.value, _("giờ làm việc")
+    SAME_DAY = ProcessingUnit.SAME_DAY.value, _("trong ngày")
+
+
+class SupplementClock(models.TextChoices):
+    PAUSE = "pause", _("Tạm dừng, cộng thời gian chờ")
+    RESTART = "restart", _("Tính lại từ đầu")
+
+
+class Procedure(models.Model):
+    code = models.CharField(_("mã thủ tục"), max_length=20, unique=True)
+    name = models.CharField(_("tên thủ tục"), max_length=500)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=500, blank=True)
+    field = models.CharField(_("lĩnh vực"), max_length=200, blank=True)
+    level = models.CharField(_("cấp thực hiện"), max_length=10, choices=ProcedureLevel.choices)
+    online_level = models.CharField(
+        _("mức trực tuyến"), max_length=10, choices=OnlineLevel.choices, default=OnlineLevel.PARTIAL
+    )
+    processing_amount = models.DecimalField(_("thời hạn giải quyết"), max_digits=7, decimal_places=2)
+    processing_unit = models.CharField(_("đơn vị thời hạn"), max_length=20, choices=ProcessingUnitChoice.choices)
+    online_processing_amount = models.DecimalField(
+        _("thời hạn khi nộp trực tuyến"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    fee_vnd = models.PositiveBigIntegerField(_("phí, lệ phí (đồng)"), default=0)
+    required_documents = models.JSONField(_("thành phần hồ sơ"), default=list, blank=True)
+    result_document = models.CharField(_("kết quả"), max_length=500, blank=True)
+    legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
+    supplement_clock = models.CharField(
+        _("khi yêu cầu bổ sung"), max_length=10, choices=SupplementClock.choices, default=SupplementClock.PAUSE
+    )
+    source = models.TextField(_("nguồn"), blank=True)
+    notes = models.TextField(_("ghi chú"), blank=True)
+    is_active = models.BooleanField(_("đang áp dụng"), default=True)
+
+    class Meta:
+        verbose_name = _("thủ tục hành chính")
+        verbose_name_plural = _("thủ tục hành chính")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def processing_time_for(self, channel: int) -> Decimal:
+        """The legal time for a channel: the shorter online time applies to online dossiers."""
+        from tinhso.dossiers.models import Channel
+
+        if channel == Channel.ONLINE and self.online_processing_amount is not None:
+            return self.online_processing_amount
+        return self.processing_amount
+
+    @property
+    def budget_hours(self) -> Decimal:
+        """The whole time as working hours, for splitting over the workflow steps."""
+        if self.processing_unit == ProcessingUnit.WORKING_HOURS:
+            return self.processing_amount
+        if self.processing_unit == ProcessingUnit.SAME_DAY:
+            return Decimal(8)
+        return self.processing_amount * 8
+
+
+class StepKind(models.TextChoices):
+    RECEIVE = "receive", _("Tiếp nhận")
+    APPRAISE = "appraise", _("Thẩm định")
+    REVIEW = "review", _("Xem xét")
+    CONSULT = "consult", _("Lấy ý kiến liên thông")
+    APPROVE = "approve", _("Phê duyệt")
+    SIGN = "sign", _("Ký")
+    ISSUE = "issue", _("Phát hành, trả kết quả")
+
+
+class WorkflowStep(models.Model):
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField(_("thứ tự"))
+    name = models.CharField(_("bước"), max_length=200)
+    kind = models.CharField(_("loại bước"), max_length=10, choices=StepKind.choices)
+    role = models.CharField(_("vai trò thực hiện"), max_length=20)
+    # Null: the agency that holds the dossier; set: another agency (inter-agency procedure).
+    agency = models.ForeignKey(
+        "agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("cơ quan")
+    )
+    budget_hours = models.DecimalField(_("thời gian (giờ làm việc)"), max_digits=7, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("bước quy trình")
+        verbose_name_plural = _("quy trình")
+        ordering = ["procedure", "order"]
+        constraints = [models.UniqueConstraint(fields=["procedure", "order"], name="workflow_step_order_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.name}"

@@ -1,0 +1,131 @@
+"""Loading the catalogue from CSV (the national portal's columns) or JSON Lines; default workflows."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from tinhso.agencies.models import Role
+from tinhso.catalogue.models import (
+    OnlineLevel,
+    Procedure,
+    ProcedureLevel,
+    ProcessingUnitChoice,
+    StepKind,
+    WorkflowStep,
+)
+from tinhso.core.errors import InvalidInput
+
+# The default workflow after receipt, as shares of the legal time (Decree 118's steps 4–7).
+DEFAULT_WORKFLOW: list[tuple[StepKind, str, str, Decimal]] = [
+    (StepKind.APPRAISE, "Thẩm định hồ sơ", Role.SPECIALIST, Decimal("0.55")),
+    (StepKind.REVIEW, "Lãnh đạo phòng xem xét", Role.HEAD, Decimal("0.10")),
+    (StepKind.APPROVE, "Lãnh đạo phê duyệt", Role.LEADER, Decimal("0.10")),
+    (StepKind.SIGN, "Ký kết quả", Role.LEADER, Decimal("0.10")),
+    (StepKind.ISSUE, "Phát hành, chuyển trả kết quả", Role.RECORDS_CLERK, Decimal("0.15")),
+]
+
+
+def _decimal(value: str, field: str, line: int) -> Decimal:
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise InvalidInput(f"line {line}: {field} is not a number: {value!r}", fields={field: "not a number"}) from None
+
+
+def _row_to_fields(row: dict[str, Any], line: int) -> dict[str, Any]:
+    code = (row.get("code") or "").strip()
+    if not code:
+        raise InvalidInput(f"line {line}: code is missing", fields={"code": "required"})
+    unit = (row.get("processing_unit") or "").strip()
+    if unit not in ProcessingUnitChoice.values:
+        raise InvalidInput(f"line {line}: processing_unit {unit!r} is not one of {ProcessingUnitChoice.values}")
+    level = (row.get("level") or "").strip()
+    if level not in ProcedureLevel.values:
+        raise InvalidInput(f"line {line}: level {level!r} is not province or commune")
+    online = (row.get("online_level") or "").strip() or OnlineLevel.PARTIAL
+    if online not in OnlineLevel.values:
+        raise InvalidInput(f"line {line}: online_level {online!r} is not full, partial or none")
+    docs = row.get("required_documents_vi") or row.get("required_documents") or []
+    if isinstance(docs, str):
+        docs = [d.strip() for d in docs.split(";") if d.strip()]
+    fee = str(row.get("fee_vnd") or "").strip()
+    online_amount = str(row.get("online_processing_days") or "").strip()
+    return {
+        "name": (row.get("name_vi") or row.get("name") or "").strip(),
+        "name_en": (row.get("name_en") or "").strip(),
+        "field": (row.get("field_vi") or row.get("field") or "").strip(),
+        "level": level,
+        "online_level": online,
+        "processing_amount": _decimal(str(row.get("processing_days") or "1"), "processing_days", line),
+        "processing_unit": unit,
+        "online_processing_amount": _decimal(online_amount, "online_processing_days", line) if online_amount else None,
+        "fee_vnd": int(_decimal(fee, "fee_vnd", line)) if fee else 0,
+        "required_documents": docs,
+        "result_document": (row.get("result_vi") or row.get("result_document") or "").strip(),
+        "legal_basis": (row.get("legal_basis") or "").strip(),
+        "supplement_clock": (row.get("supplement_clock") or "pause").strip(),
+        "source": (row.get("source") or "").strip(),
+        "notes": (row.get("notes") or "").strip(),
+    }
+
+
+def read_procedure_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    if path.suffix in {".jsonl", ".ndjson", ".json"}:
+        with path.open(encoding="utf-8") as fh:
+            for n, text in enumerate(fh, start=1):
+                if text.strip():
+                    try:
+                        yield n, json.loads(text)
+                    except json.JSONDecodeError as exc:
+                        raise InvalidInput(f"line {n}: not valid JSON ({exc.msg})") from None
+    else:
+        with path.open(encoding="utf-8", newline="") as fh:
+            for n, row in enumerate(csv.DictReader(fh), start=2):
+                yield n, row
+
+
+@transaction.atomic
+def catalogue_load(*, rows: Iterable[tuple[int, dict[str, Any]]]) -> dict[str, int]:
+    """Create or update procedures by code; give new procedures the default workflow.
+
+    All or nothing: a bad row raises `InvalidInput` naming its line and nothing is written.
+    """
+    created = updated = 0
+    for line, row in rows:
+        fields = _row_to_fields(row, line)
+        procedure, was_created = Procedure.objects.update_or_create(code=row["code"].strip(), defaults=fields)
+        if was_created:
+            created += 1
+        else:
+            updated += 1
+        if not procedure.steps.exists():
+            workflow_set_default(procedure=procedure)
+    return {"created": created, "updated": updated}
+
+
+def workflow_set_default(*, procedure: Procedure) -> list[WorkflowStep]:
+    total = procedure.budget_hours
+    return WorkflowStep.objects.bulk_create(
+        [
+            WorkflowStep(
+                procedure=procedure,
+                order=i,
+                name=name,
+                kind=kind,
+                role=role,
+                budget_hours=(total * share).quantize(Decimal("0.01")),
+            )
+            for i, (kind, name, role, share) in enumerate(DEFAULT_WORKFLOW, start=1)
+        ]
+    )
+
+
+def sample_catalogue_path() -> Path:
+    return Path(__file__).resolve().parent.parent / "data" / "procedures-sample.csv"

@@ -1,0 +1,43 @@
+"""`tinhso import agencies FILE` and `tinhso import dossiers FILE`.
+
+Bad lines are reported with their line number and skipped; good lines are kept. Exit code 2
+when the file cannot be read or any line was rejected.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Import agencies (CSV or JSON Lines) or historical dossiers (JSON Lines)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("what", choices=["agencies", "dossiers"])
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"FILE: {path} does not exist or is not a file", returncode=2)
+        if options["what"] == "agencies":
+            from tinhso.agencies.services import agencies_import, read_agency_rows
+
+            report = agencies_import(rows=read_agency_rows(path), principal=None).as_dict()
+        else:
+            from tinhso.dossiers.imports import dossiers_import_file
+
+            report = dossiers_import_file(path=path, principal=None, progress=options["verbosity"] > 0).as_dict()
+        if options["json"]:
+            self.stdout.write(json.dumps(report, ensure_ascii=False))
+        else:
+            self.stdout.write(f"created {report['created']}, updated {report['updated']}, rejected {report['rejected']}")
+            for err in report["errors"]:
+                self.stderr.write(f"{path}:{err['line']}: {err['message']}")
+        if report["rejected"]:
+            raise CommandError(f"{report['rejected']} line(s) rejected", returncode=2)

@@ -1,0 +1,1 @@
+"""The demo: seeds a realistic simulated province (agencies, staff, months of dossiers)."""

@@ -1,0 +1,1 @@
+"""Dossiers (hồ sơ): receipt, workflow across agencies, deadlines, history, forms 01–07."""

@@ -1,0 +1,84 @@
+"""Reads of dossiers, always through the scoping rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from tinhso.agencies.principals import Principal
+from tinhso.agencies.scoping import visible_agencies
+from tinhso.core.errors import NotFound
+from tinhso.dossiers.models import OPEN_STATUSES, Dossier
+
+
+def dossiers_visible(principal: Principal | None) -> QuerySet[Dossier]:
+    """Every dossier the principal may see: received or handled by an agency in its scope."""
+    if principal is None:
+        return Dossier.objects.none()
+    if principal.is_superuser:
+        return Dossier.objects.all()
+    agencies = visible_agencies(principal).values("pk")
+    return Dossier.objects.filter(Q(handling_agency__in=agencies) | Q(receiving_agency__in=agencies))
+
+
+def dossier_get(*, principal: Principal | None, code: str) -> Dossier:
+    try:
+        return dossiers_visible(principal).select_related(
+            "procedure", "receiving_agency", "handling_agency", "current_step", "current_handler"
+        ).get(code=code)
+    except Dossier.DoesNotExist:
+        raise NotFound(f"Không tìm thấy hồ sơ {code}.") from None
+
+
+@dataclass
+class DossierFilters:
+    agency: str | None = None
+    status: int | None = None
+    procedure: str | None = None
+    channel: int | None = None
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+    due_before: datetime | None = None
+    overdue: bool | None = None
+    q: str | None = None
+
+
+def dossier_list(*, principal: Principal | None, filters: DossierFilters) -> QuerySet[Dossier]:
+    qs = dossiers_visible(principal).select_related("procedure", "receiving_agency", "handling_agency", "current_step")
+    f = filters
+    if f.agency:
+        qs = qs.filter(Q(handling_agency__code=f.agency) | Q(receiving_agency__code=f.agency))
+    if f.status is not None:
+        qs = qs.filter(status=f.status)
+    if f.procedure:
+        qs = qs.filter(procedure__code=f.procedure)
+    if f.channel is not None:
+        qs = qs.filter(channel=f.channel)
+    if f.received_from:
+        qs = qs.filter(received_at__gte=f.received_from)
+    if f.received_to:
+        qs = qs.filter(received_at__lt=f.received_to)
+    if f.due_before:
+        qs = qs.filter(due_at__lt=f.due_before)
+    if f.overdue is not None:
+        now = timezone.now()
+        late = Q(status__in=OPEN_STATUSES, paused_at__isnull=True, due_at__lt=now) | Q(
+            finished_at__isnull=False, due_at__isnull=False, finished_at__gt=F("due_at")
+        )
+        qs = qs.filter(late) if f.overdue else qs.exclude(late)
+    if f.q:
+        term = f.q.strip()
+        qs = qs.filter(Q(code=term) | Q(applicant_id_number=term) | Q(code__startswith=term))
+    return qs.order_by("due_at", "id")
+
+
+def inbox(*, principal: Principal) -> QuerySet[Dossier]:
+    """Open dossiers in the principal's agencies, the soonest due first (uses the inbox index)."""
+    agencies = visible_agencies(principal).values("pk") if not principal.is_superuser else None
+    qs = Dossier.objects.filter(status__in=OPEN_STATUSES)
+    if agencies is not None:
+        qs = qs.filter(handling_agency__in=agencies)
+    return qs.select_related("procedure", "handling_agency", "current_step").order_by("due_at", "id")

@@ -1,0 +1,707 @@
+"""The one door for every change to a dossier.
+
+Each action is one function `dossier_<action>(*, principal, code, …)`. All of them go through
+`_act`, which locks the dossier row, checks the caller's role and the dossier's status against
+the transition table, applies the change, appends the history row, writes the audit entry and
+sends `dossier_changed` after commit. Two people acting on one dossier at once: the second waits
+for the lock, then finds the status moved on and gets `Conflict` (HTTP 409).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import filetype
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tinhso.agencies.models import Agency
+from tinhso.agencies.principals import Principal
+from tinhso.agencies.scoping import roles_at, visible_agencies
+from tinhso.audit.services import audit_record
+from tinhso.catalogue.models import Procedure, WorkflowStep
+from tinhso.core.codes import is_citizen_id, is_tax_code, normalise_tax_code
+from tinhso.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from tinhso.dossiers.models import (
+    ApplicantType,
+    Attachment,
+    AttachmentKind,
+    Channel,
+    Dossier,
+    DossierEvent,
+    Rating,
+    ResultKind,
+    Status,
+)
+from tinhso.dossiers.sequence import next_dossier_code
+from tinhso.dossiers.signals import dossier_changed
+from tinhso.dossiers.transitions import APPLICANT, Action, move_for
+from tinhso.workcalendar.selectors import calendar_for_agency
+
+LOCAL_TZ = timezone.get_fixed_timezone(7 * 60)
+
+
+@dataclass
+class Applicant:
+    type: str
+    name: str
+    id_number: str = ""
+    birth_date: date | None = None
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    representative_name: str = ""
+    representative_id_number: str = ""
+
+    def validate(self) -> None:
+        errors: dict[str, str] = {}
+        if self.type not in ApplicantType.values:
+            errors["applicant_type"] = _("Phải là citizen hoặc business.")
+        if not self.name.strip():
+            errors["applicant_name"] = _("Bắt buộc.")
+        if self.type == ApplicantType.CITIZEN and not is_citizen_id(self.id_number):
+            errors["applicant_id_number"] = _("Số định danh cá nhân phải gồm 12 chữ số.")
+        if self.type == ApplicantType.BUSINESS:
+            if not is_tax_code(self.id_number):
+                errors["applicant_id_number"] = _("Mã số thuế phải gồm 10 hoặc 13 chữ số.")
+            else:
+                self.id_number = normalise_tax_code(self.id_number)
+        if self.representative_id_number and not is_citizen_id(self.representative_id_number):
+            errors["representative_id_number"] = _("Số định danh cá nhân phải gồm 12 chữ số.")
+        if self.phone and not (self.phone.lstrip("+").isdigit() and 9 <= len(self.phone.lstrip("+")) <= 15):
+            errors["applicant_phone"] = _("Số điện thoại không hợp lệ.")
+        if errors:
+            raise InvalidInput(_("Thông tin người nộp không hợp lệ."), fields=errors)
+
+
+@dataclass
+class Upload:
+    name: str
+    filename: str
+    content: bytes
+    digitised: bool = True
+    kind: str = AttachmentKind.COMPONENT
+
+
+@dataclass
+class ActionResult:
+    dossier: Dossier
+    event: DossierEvent
+    form: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _now(at: datetime | None) -> datetime:
+    return at or timezone.now()
+
+
+def _roles_for(principal: Principal | None, dossier: Dossier) -> set[str]:
+    if principal is None:
+        return {APPLICANT}
+    return roles_at(principal, dossier.handling_agency) | roles_at(principal, dossier.receiving_agency)
+
+
+def _check_role(action: Action, roles: set[str], step: WorkflowStep | None = None) -> None:
+    move = move_for(action)
+    allowed = roles & move.roles
+    if step is not None and move.step_kinds is not None:
+        allowed &= {step.role}
+    if not allowed:
+        raise PermissionDenied(_("Vai trò của bạn không được thực hiện thao tác này với hồ sơ."), code="role_not_allowed")
+
+
+def _check_status(action: Action, dossier: Dossier) -> None:
+    move = move_for(action)
+    if Status(dossier.status) not in move.sources:
+        raise Conflict(
+            _("Không thể thực hiện “%(action)s” khi hồ sơ đang ở trạng thái “%(status)s”.")
+            % {"action": action.value, "status": Status(dossier.status).label},
+            code="invalid_transition",
+        )
+    if move.step_kinds is not None:
+        step = dossier.current_step
+        if step is None or step.kind not in move.step_kinds:
+            raise Conflict(
+                _("Hồ sơ không ở bước cho phép thao tác “%(action)s”.") % {"action": action.value},
+                code="wrong_step",
+            )
+
+
+def _step_due(dossier: Dossier, step: WorkflowStep | None, start: datetime) -> datetime | None:
+    if step is None:
+        return None
+    calendar = calendar_for_agency(dossier.handling_agency)
+    return calendar.add_working_seconds(calendar.clock_start(start), int(step.budget_hours * 3600))
+
+
+def _enter_step(dossier: Dossier, step: WorkflowStep | None, at: datetime) -> None:
+    dossier.current_step = step
+    dossier.current_handler = None
+    if step is not None and step.agency_id is not None:
+        dossier.handling_agency = step.agency
+    dossier.step_due_at = _step_due(dossier, step, at)
+
+
+def _next_step(dossier: Dossier) -> WorkflowStep | None:
+    if dossier.current_step is None:
+        return dossier.procedure.steps.order_by("order").first()
+    return dossier.procedure.steps.filter(order__gt=dossier.current_step.order).order_by("order").first()
+
+
+def _append_event(
+    *,
+    dossier: Dossier,
+    principal: Principal | None,
+    action: Action,
+    before: dict[str, Any],
+    at: datetime,
+    note: str,
+    actor_name: str | None = None,
+) -> DossierEvent:
+    return DossierEvent.objects.create(
+        dossier=dossier,
+        at=at,
+        actor=principal.user if principal is not None else None,  # type: ignore[misc]
+        actor_name=actor_name or (principal.display_name if principal is not None else _("Người nộp hồ sơ")),
+        action=action.value,
+        from_status=before["status"],
+        to_status=dossier.status,
+        from_agency_id=before["agency_id"],
+        to_agency_id=dossier.handling_agency_id,
+        from_step=before["step"],
+        to_step=dossier.current_step.name if dossier.current_step else "",
+        due_before=before["due_at"],
+        due_after=dossier.due_at,
+        note=note,
+    )
+
+
+def _snapshot(dossier: Dossier | None) -> dict[str, Any]:
+    if dossier is None:
+        return {"status": None, "agency_id": None, "step": "", "due_at": None}
+    return {
+        "status": dossier.status,
+        "agency_id": dossier.handling_agency_id,
+        "step": dossier.current_step.name if dossier.current_step else "",
+        "due_at": dossier.due_at,
+    }
+
+
+def _finish_change(
+    *,
+    dossier: Dossier,
+    principal: Principal | None,
+    action: Action,
+    before: dict[str, Any],
+    at: datetime,
+    note: str,
+    data: dict[str, Any] | None = None,
+    actor_name: str | None = None,
+) -> ActionResult:
+    event = _append_event(
+        dossier=dossier, principal=principal, action=action, before=before, at=at, note=note, actor_name=actor_name
+    )
+    audit_record(
+        principal=principal,
+        action=f"dossier.{action.value}",
+        object_type="dossier",
+        object_id=dossier.code,
+        data={"from_status": before["status"], "to_status": dossier.status, "note": note, **(data or {})},
+    )
+    payload = {
+        "dossier_id": dossier.pk,
+        "code": dossier.code,
+        "action": action.value,
+        "from_status": before["status"],
+        "to_status": dossier.status,
+        "at": at,
+    }
+    transaction.on_commit(lambda: dossier_changed.send(sender=Dossier, **payload))
+    return ActionResult(dossier=dossier, event=event, form=move_for(action).form)
+
+
+def _locked(principal: Principal | None, code: str) -> Dossier:
+    """The dossier row, locked for this transaction, if the caller may see it (else 404)."""
+    qs = Dossier.objects.select_for_update(of=("self",)).select_related(
+        "procedure", "current_step", "handling_agency__unit__parent", "receiving_agency__unit__parent"
+    )
+    try:
+        dossier = qs.get(code=code)
+    except Dossier.DoesNotExist:
+        raise NotFound(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code}) from None
+    if principal is not None and not principal.is_superuser:
+        visible = visible_agencies(principal).filter(pk__in=[dossier.handling_agency_id, dossier.receiving_agency_id])
+        if not visible.exists():
+            raise NotFound(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code})
+    return dossier
+
+
+def _act(
+    *,
+    principal: Principal | None,
+    code: str,
+    action: Action,
+    change: Callable[[Dossier, datetime], dict[str, Any] | None],
+    at: datetime | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> ActionResult:
+    at = _now(at)
+    with transaction.atomic():
+        dossier = _locked(principal, code)
+        if expected_version is not None and dossier.version != expected_version:
+            raise Conflict(
+                _("Hồ sơ vừa được người khác cập nhật; vui lòng tải lại."), code="stale_version"
+            )
+        _check_status(action, dossier)
+        _check_role(action, _roles_for(principal, dossier), dossier.current_step)
+        before = _snapshot(dossier)
+        move = move_for(action)
+        data = change(dossier, at) or {}
+        if move.target is not None and "status" not in data:
+            dossier.status = move.target
+        data.pop("status", None)
+        dossier.version += 1
+        dossier.save()
+        return _finish_change(dossier=dossier, principal=principal, action=action, before=before, at=at, note=note, data=data)
+
+
+def _require(value: str, field_name: str) -> str:
+    if not value or not value.strip():
+        raise InvalidInput(_("Cần ghi rõ lý do."), fields={field_name: _("Bắt buộc.")})
+    return value.strip()
+
+
+# --- receipt -------------------------------------------------------------------------------
+
+
+def _compute_due(dossier: Dossier, start: datetime) -> datetime:
+    procedure = dossier.procedure
+    calendar = calendar_for_agency(dossier.receiving_agency)
+    return calendar.due(start, procedure.processing_time_for(dossier.channel), procedure.processing_unit)
+
+
+def _check_intake(principal: Principal | None, agency: Agency, action: Action) -> None:
+    roles = {APPLICANT} if principal is None else roles_at(principal, agency)
+    if not roles & move_for(action).roles:
+        if principal is not None and not visible_agencies(principal).filter(pk=agency.pk).exists():
+            raise NotFound(_("Không tìm thấy cơ quan %(code)s.") % {"code": agency.code})
+        raise PermissionDenied(_("Chỉ cán bộ tiếp nhận của cơ quan mới được tiếp nhận hồ sơ."), code="role_not_allowed")
+
+
+def _new_dossier(
+    *, procedure: Procedure, agency: Agency, channel: int, applicant: Applicant, summary: str, at: datetime
+) -> Dossier:
+    if channel not in Channel.values:
+        raise InvalidInput(_("Hình thức nộp không hợp lệ."), fields={"channel": _("Phải là 1, 2 hoặc 3.")})
+    if not procedure.is_active:
+        raise InvalidInput(_("Thủ tục không còn áp dụng."), fields={"procedure_code": _("Không còn áp dụng.")})
+    applicant.validate()
+    local_day = timezone.localtime(at).date()
+    return Dossier(
+        code=next_dossier_code(agency.pk, agency.code, local_day),
+        procedure=procedure,
+        receiving_agency=agency,
+        handling_agency=agency,
+        channel=channel,
+        applicant_type=applicant.type,
+        applicant_id_number=applicant.id_number,
+        applicant_name=applicant.name.strip(),
+        applicant_birth_date=applicant.birth_date,
+        applicant_address=applicant.address,
+        applicant_phone=applicant.phone,
+        applicant_email=applicant.email,
+        representative_name=applicant.representative_name,
+        representative_id_number=applicant.representative_id_number,
+        summary=summary or procedure.name,
+        submitted_at=at,
+        fee_due=procedure.fee_vnd,
+    )
+
+
+def _start_clock(dossier: Dossier, at: datetime) -> None:
+    dossier.received_at = at
+    dossier.due_at = dossier.legal_due_at = _compute_due(dossier, at)
+    _enter_step(dossier, _next_step(dossier), at)
+
+
+def _store_uploads(dossier: Dossier, uploads: list[Upload], principal: Principal | None) -> list[Attachment]:
+    return [attachment_store(dossier=dossier, upload=u, principal=principal) for u in uploads]
+
+
+def dossier_receive(
+    *,
+    principal: Principal | None,
+    procedure: Procedure,
+    agency: Agency,
+    channel: int,
+    applicant: Applicant,
+    summary: str = "",
+    uploads: list[Upload] | None = None,
+    fee_paid: bool = False,
+    fee_paid_online: bool = False,
+    at: datetime | None = None,
+    actor_name: str | None = None,
+) -> ActionResult:
+    """Receive a complete dossier at `agency` (counter, post, or online already checked): the
+    code is issued, the clock starts and form 01 (receipt and appointment) is due."""
+    at = _now(at)
+    _check_intake(principal, agency, Action.RECEIVE)
+    with transaction.atomic():
+        dossier = _new_dossier(procedure=procedure, agency=agency, channel=channel, applicant=applicant, summary=summary, at=at)
+        dossier.status = Status.RECEIVED
+        dossier.fee_paid = fee_paid or fee_paid_online
+        dossier.fee_paid_online = fee_paid_online
+        _start_clock(dossier, at)
+        dossier.save()
+        if uploads:
+            _store_uploads(dossier, uploads, principal)
+            dossier.components_digitised = all(u.digitised for u in uploads)
+            dossier.save(update_fields=["components_digitised"])
+        return _finish_change(
+            dossier=dossier,
+            principal=principal,
+            action=Action.RECEIVE,
+            before=_snapshot(None),
+            at=at,
+            note="",
+            actor_name=actor_name,
+        )
+
+
+def dossier_submit(
+    *,
+    principal: Principal | None,
+    procedure: Procedure,
+    agency: Agency,
+    applicant: Applicant,
+    summary: str = "",
+    uploads: list[Upload] | None = None,
+    at: datetime | None = None,
+) -> ActionResult:
+    """Register an online dossier (status 1): it waits for a reception officer to check it."""
+    at = _now(at)
+    if principal is not None:
+        _check_intake(principal, agency, Action.SUBMIT)
+    with transaction.atomic():
+        dossier = _new_dossier(
+            procedure=procedure, agency=agency, channel=Channel.ONLINE, applicant=applicant, summary=summary, at=at
+        )
+        dossier.status = Status.REGISTERED
+        dossier.save()
+        if uploads:
+            _store_uploads(dossier, uploads, principal)
+            dossier.components_digitised = all(u.digitised for u in uploads)
+            dossier.save(update_fields=["components_digitised"])
+        return _finish_change(
+            dossier=dossier, principal=principal, action=Action.SUBMIT, before=_snapshot(None), at=at, note=""
+        )
+
+
+def dossier_accept(
+    *, principal: Principal, code: str, at: datetime | None = None, expected_version: int | None = None
+) -> ActionResult:
+    """Receive a registered online dossier after checking it: the clock starts (form 01)."""
+
+    def change(d: Dossier, now: datetime) -> None:
+        _start_clock(d, now)
+
+    return _act(principal=principal, code=code, action=Action.RECEIVE, change=change, at=at, expected_version=expected_version)
+
+
+# --- the turns -----------------------------------------------------------------------------
+
+
+def dossier_request_supplement(
+    *, principal: Principal, code: str, reason: str, documents: list[str] | None = None,
+    at: datetime | None = None, expected_version: int | None = None,
+) -> ActionResult:
+    """Ask for a supplement (form 02). Once received, the clock pauses until it arrives."""
+    reason = _require(reason, "reason")
+
+    def change(d: Dossier, now: datetime) -> dict[str, Any]:
+        if d.received_at is not None:
+            d.paused_at = now
+        return {"documents": documents or []}
+
+    return _act(
+        principal=principal, code=code, action=Action.REQUEST_SUPPLEMENT, change=change, at=at, note=reason,
+        expected_version=expected_version,
+    )
+
+
+def dossier_supplement_received(
+    *, principal: Principal, code: str, note: str = "", uploads: list[Upload] | None = None,
+    at: datetime | None = None, expected_version: int | None = None,
+) -> ActionResult:
+    """The supplement arrived: the clock resumes and the due moment moves by the paused working
+    time — or, for procedures that restart, the whole legal time starts again."""
+
+    def change(d: Dossier, now: datetime) -> dict[str, Any]:
+        if uploads:
+            _store_uploads(d, [Upload(u.name, u.filename, u.content, u.digitised, AttachmentKind.SUPPLEMENT) for u in uploads], principal)
+        if d.received_at is None:
+            d.status = Status.REGISTERED  # requested at intake: back to the check
+            return {"status": d.status}
+        calendar = calendar_for_agency(d.receiving_agency)
+        paused = calendar.working_seconds_between(d.paused_at, now) if d.paused_at else 0
+        if d.procedure.supplement_clock == "restart":
+            d.due_at = d.legal_due_at = _compute_due(d, now)
+            d.paused_seconds = 0
+        else:
+            d.paused_seconds += paused
+            assert d.due_at is not None
+            d.due_at = calendar.add_working_seconds(d.due_at, paused)
+            if d.legal_due_at is not None:
+                d.legal_due_at = calendar.add_working_seconds(d.legal_due_at, paused)
+        if d.step_due_at is not None:
+            d.step_due_at = calendar.add_working_seconds(d.step_due_at, paused)
+        d.paused_at = None
+        return {"paused_working_seconds": paused}
+
+    return _act(
+        principal=principal, code=code, action=Action.SUPPLEMENT_RECEIVED, change=change, at=at, note=note,
+        expected_version=expected_version,
+    )
+
+
+def dossier_refuse(
+    *, principal: Principal, code: str, reason: str, at: datetime | None = None, expected_version: int | None = None
+) -> ActionResult:
+    """Refuse the dossier (form 03) with its reason."""
+    reason = _require(reason, "reason")
+
+    def change(d: Dossier, now: datetime) -> None:
+        d.stop_reason = reason
+        d.paused_at = None
+        d.current_step = None
+        d.finished_at = None
+
+    return _act(principal=principal, code=code, action=Action.REFUSE, change=change, at=at, note=reason, expected_version=expected_version)
+
+
+def _advance(principal: Principal, code: str, action: Action, note: str, at: datetime | None, expected_version: int | None) -> ActionResult:
+    def change(d: Dossier, now: datetime) -> None:
+        _enter_step(d, _next_step(d), now)
+
+    return _act(principal=principal, code=code, action=action, change=change, at=at, note=note, expected_version=expected_version)
+
+
+def dossier_forward(
+    *, principal: Principal, code: str, note: str = "", at: datetime | None = None, expected_version: int | None = None
+) -> ActionResult:
+    """The current step is done: the next step of the workflow takes over (maybe at another agency)."""
+    return _advance(principal, code, Action.FORWARD, note, at, expected_version)
+
+
+def dossier_approve(
+    *, principal: Principal, code: str, note: str = "", at: datetime | None = None, expected_version: int | None = None
+) -> ActionResult:
+    return _advance(principal, code, Action.APPROVE, note, at, expected_version)
+
+
+def dossier_sign(
+    *, principal: Principal, code: str, note: str = "", result_number: str = "", result_kind: str = ResultKind.ELECTRONIC,
+    at: datetime | None = None, expected_version: int | None = None,
+) -> ActionResult:
+    if result_kind not in ResultKind.values:
+        raise InvalidInput(_("Hình thức kết quả không hợp lệ."), fields={"result_kind": _("electronic hoặc paper.")})
+
+    def change(d: Dossier, now: datetime) -> None:
+        d.result_kind = result_kind
+        d.result_number = result_number
+        _enter_step(d, _next_step(d), now)
+
+    return _act(principal=principal, code=code, action=Action.SIGN, change=change, at=at, note=note, expected_version=expected_version)
+
+
+def dossier_transfer(
+    *, principal: Principal, code: str, to_agency: Agency, reason: str, at: datetime | None = None,
+    expected_version: int | None = None,
+) -> ActionResult:
+    """Hand the dossier to another agency; its handlers continue the current step there."""
+    reason = _require(reason, "reason")
+
+    def change(d: Dossier, now: datetime) -> dict[str, Any]:
+        if to_agency.pk == d.handling_agency_id:
+            raise InvalidInput(_("Hồ sơ đang ở cơ quan này."), fields={"to_agency": _("Chọn cơ quan khác.")})
+        d.handling_agency = to_agency
+        d.current_handler = None
+        return {"to_agency": to_agency.code}
+
+    return _act(principal=principal, code=code, action=Action.TRANSFER, change=change, at=at, note=reason, expected_version=expected_version)
+
+
+def dossier_extend(
+    *, principal: Principal, code: str, new_due_at: datetime, reason: str, at: datetime | None = None,
+    expected_version: int | None = None,
+) -> ActionResult:
+    """Extend once, with an apology and a new appointment (form 04)."""
+    reason = _require(reason, "reason")
+
+    def change(d: Dossier, now: datetime) -> dict[str, Any]:
+        if d.extended:
+            raise Conflict(_("Hồ sơ đã được gia hạn một lần; không thể gia hạn tiếp."), code="already_extended")
+        if d.due_at is None or new_due_at <= d.due_at:
+            raise InvalidInput(
+                _("Ngày hẹn mới phải sau ngày hẹn hiện tại."), fields={"new_due_at": _("Phải sau ngày hẹn hiện tại.")}
+            )
+        notice = settings.TINHSO_EXTENSION_MIN_NOTICE_HOURS
+        if notice:
+            calendar = calendar_for_agency(d.receiving_agency)
+            if now > d.due_at or calendar.working_seconds_between(now, d.due_at) < notice * 3600:
+                raise Conflict(
+                    _("Phiếu xin lỗi phải được lập trước hạn ít nhất %(hours)s giờ làm việc.") % {"hours": notice},
+                    code="too_late_to_extend",
+                )
+        old = d.due_at
+        d.due_at = new_due_at
+        d.extended = True
+        d.extension_reason = reason
+        return {"old_due_at": old.isoformat(), "new_due_at": new_due_at.isoformat()}
+
+    return _act(principal=principal, code=code, action=Action.EXTEND, change=change, at=at, note=reason, expected_version=expected_version)
+
+
+def dossier_stop(
+    *, principal: Principal, code: str, reason: str, at: datetime | None = None, expected_version: int | None = None
+) -> ActionResult:
+    """Stop processing (form 05)."""
+    reason = _require(reason, "reason")
+
+    def change(d: Dossier, now: datetime) -> None:
+        d.stop_reason = reason
+        d.paused_at = None
+        d.finished_at = now
+
+    return _act(principal=principal, code=code, action=Action.STOP, change=change, at=at, note=reason, expected_version=expected_version)
+
+
+def dossier_finish(
+    *, principal: Principal, code: str, note: str = "", result: Upload | None = None, at: datetime | None = None,
+    expected_version: int | None = None,
+) -> ActionResult:
+    """The result is issued: processing is finished, on time or late against the due moment."""
+
+    def change(d: Dossier, now: datetime) -> dict[str, Any]:
+        if result is not None:
+            attachment_store(dossier=d, upload=Upload(result.name, result.filename, result.content, True, AttachmentKind.RESULT), principal=principal)
+            d.result_kind = d.result_kind or ResultKind.ELECTRONIC
+        d.finished_at = now
+        d.current_step = None
+        d.step_due_at = None
+        return {"late": bool(d.due_at and now > d.due_at)}
+
+    return _act(principal=principal, code=code, action=Action.FINISH, change=change, at=at, note=note, expected_version=expected_version)
+
+
+def dossier_return(
+    *, principal: Principal, code: str, note: str = "", at: datetime | None = None, expected_version: int | None = None
+) -> ActionResult:
+    """The result is handed to the applicant."""
+
+    def change(d: Dossier, now: datetime) -> None:
+        d.returned_at = now
+
+    return _act(principal=principal, code=code, action=Action.RETURN, change=change, at=at, note=note, expected_version=expected_version)
+
+
+def dossier_withdraw(
+    *, principal: Principal, code: str, reason: str, at: datetime | None = None, expected_version: int | None = None
+) -> ActionResult:
+    """The applicant withdraws the dossier (recorded by a reception officer)."""
+    reason = _require(reason, "reason")
+
+    def change(d: Dossier, now: datetime) -> None:
+        d.stop_reason = reason
+        d.paused_at = None
+        d.current_step = None
+
+    return _act(principal=principal, code=code, action=Action.WITHDRAW, change=change, at=at, note=reason, expected_version=expected_version)
+
+
+def dossier_rate(
+    *, principal: Principal | None, code: str, rating: str, comment: str = "", complained: bool = False,
+    at: datetime | None = None,
+) -> ActionResult:
+    """Record the applicant's satisfaction, once, after the result was returned."""
+    if rating not in Rating.values:
+        raise InvalidInput(_("Mức đánh giá không hợp lệ."), fields={"rating": _("very_satisfied, satisfied hoặc unsatisfied.")})
+
+    def change(d: Dossier, now: datetime) -> dict[str, Any]:
+        if d.rating:
+            raise Conflict(_("Hồ sơ đã được đánh giá."), code="already_rated")
+        d.rating = rating
+        d.rated_at = now
+        d.complained = d.complained or complained
+        return {"rating": rating}
+
+    return _act(principal=principal, code=code, action=Action.RATE, change=change, at=at, note=comment)
+
+
+# --- attachments ---------------------------------------------------------------------------
+
+
+def attachment_store(*, dossier: Dossier, upload: Upload, principal: Principal | None) -> Attachment:
+    """Store a file with its SHA-256, size and the type read from its bytes (not its name)."""
+    size = len(upload.content)
+    if size == 0:
+        raise InvalidInput(_("Tệp rỗng."), fields={"file": _("Tệp rỗng.")})
+    if size > settings.TINHSO_MAX_ATTACHMENT_BYTES:
+        raise InvalidInput(
+            _("Tệp quá lớn (tối đa %(max)s MB).") % {"max": settings.TINHSO_MAX_ATTACHMENT_BYTES // (1024 * 1024)},
+            fields={"file": _("Tệp quá lớn.")},
+        )
+    kind = filetype.guess(upload.content)
+    content_type = kind.mime if kind is not None else "application/octet-stream"
+    if content_type not in settings.TINHSO_ATTACHMENT_TYPES:
+        raise InvalidInput(
+            _("Loại tệp không được chấp nhận: %(type)s.") % {"type": content_type},
+            fields={"file": _("Chỉ nhận PDF, JPEG, PNG, TIFF hoặc ZIP.")},
+        )
+    digest = hashlib.sha256(upload.content).hexdigest()
+    attachment = Attachment(
+        dossier=dossier,
+        kind=upload.kind,
+        name=upload.name or upload.filename,
+        filename=upload.filename[:255],
+        sha256=digest,
+        size=size,
+        content_type=content_type,
+        digitised=upload.digitised,
+        uploaded_by=principal.user if principal is not None else None,  # type: ignore[misc]
+    )
+    attachment.file.save(digest, ContentFile(upload.content), save=False)
+    attachment.save()
+    audit_record(
+        principal=principal,
+        action="dossier.attachment_added",
+        object_type="dossier",
+        object_id=dossier.code,
+        data={"sha256": digest, "size": size, "type": content_type, "name": attachment.name},
+    )
+    return attachment
+
+
+def dossier_add_attachment(*, principal: Principal, code: str, upload: Upload) -> Attachment:
+    with transaction.atomic():
+        dossier = _locked(principal, code)
+        if not _roles_for(principal, dossier) - {APPLICANT}:
+            raise PermissionDenied(_("Bạn không xử lý hồ sơ này."))
+        if not dossier.is_open:
+            raise Conflict(_("Hồ sơ đã kết thúc; không thể thêm tệp."), code="closed")
+        attachment = attachment_store(dossier=dossier, upload=upload, principal=principal)
+        if upload.kind == AttachmentKind.COMPONENT:
+            dossier.components_digitised = not dossier.attachments.filter(kind=AttachmentKind.COMPONENT, digitised=False).exists()
+            dossier.save(update_fields=["components_digitised", "updated_at"])
+        return attachment

@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from tinhso.units.models import AdministrativeUnit, UnitSuccession
+
+
+@admin.register(AdministrativeUnit)
+class AdministrativeUnitAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "type", "parent", "valid_from", "valid_to"]
+    list_filter = ["level", "type"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["parent"]
+
+
+@admin.register(UnitSuccession)
+class UnitSuccessionAdmin(admin.ModelAdmin):
+    list_display = ["old_unit", "new_unit", "effective_on"]
+    raw_id_fields = ["old_unit", "new_unit"]
