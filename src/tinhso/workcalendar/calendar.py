@@ -241,6 +241,8 @@ class WorkingCalendar:
             (_time_us(s), _time_us(e)) for s, e in office_hours.intervals
         )
         self._day_us = office_hours.microseconds_per_day
+        self._day_seconds = office_hours.seconds_per_day
+        self._cutoff = office_hours.same_day_cutoff
         self._base: BaseSource | None = None
         self._base_cache: dict[int, _YearRules] = {}
         self._tables: _Tables | None = None
@@ -467,10 +469,12 @@ class WorkingCalendar:
             raise TypeError(f"seconds must be an int, not {type(seconds).__name__}")
         if seconds < 0:
             raise ValueError(f"seconds must be non-negative, got {seconds}")
-        if seconds == 0:
+        return self._add(start, seconds * _US_PER_SECOND)
+
+    def _add(self, start: datetime, microseconds: int) -> datetime:
+        if microseconds == 0:
             return self.clock_start(start)
-        local = start.astimezone(self._tz)
-        return self._instant_at(self._position(local) + seconds * _US_PER_SECOND)
+        return self._instant_at(self._position(start.astimezone(self._tz)) + microseconds)
 
     def working_seconds_between(self, a: datetime, b: datetime) -> int:
         """Office time elapsed in ``[a, b)``, in whole seconds (rounded down); 0 if ``b <= a``."""
@@ -488,17 +492,19 @@ class WorkingCalendar:
         working time is rounded half-up to the second. ``amount`` is ignored for ``SAME_DAY``.
         """
         _require_aware(start, "start")
-        unit = ProcessingUnit(unit)
-        value = _to_decimal(amount, "amount")
+        if type(unit) is not ProcessingUnit:
+            unit = ProcessingUnit(unit)
         if unit is ProcessingUnit.WORKING_DAYS:
-            if isinstance(amount, int):
-                return self.add_working_seconds(start, amount * self._hours.seconds_per_day)
-            return self.add_working_seconds(start, _scaled_int(value, self._hours.seconds_per_day))
+            if type(amount) is int and amount >= 0:  # the common case, no Decimal needed
+                return self._add(start, amount * self._day_seconds * _US_PER_SECOND)
+            seconds = _scaled_int(_to_decimal(amount, "amount"), self._day_seconds)
+            return self._add(start, seconds * _US_PER_SECOND)
+        value = _to_decimal(amount, "amount")
         if unit is ProcessingUnit.WORKING_HOURS:
-            return self.add_working_seconds(start, _scaled_int(value, 3600))
+            return self._add(start, _scaled_int(value, 3600) * _US_PER_SECOND)
         clock = self.clock_start(start)
         if unit is ProcessingUnit.SAME_DAY:
-            if clock.time() > self._hours.same_day_cutoff:
+            if clock.time() > self._cutoff:
                 return self.close_of_day(self.next_working_day(clock.date()))
             return self.close_of_day(clock.date())
         # CALENDAR_DAYS: every day counts, N × 24 h of elapsed (absolute) time.
