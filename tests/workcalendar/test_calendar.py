@@ -439,7 +439,7 @@ def test_year_tables_are_reused_not_walked(monkeypatch: pytest.MonkeyPatch) -> N
 
     def spy(year: int) -> tuple[int, ...]:
         built.append(year)
-        return original(year)
+        return tuple(original(year))
 
     monkeypatch.setattr(calendar, "_build_year", spy)
     start = at(2026, 3, 2, 10)

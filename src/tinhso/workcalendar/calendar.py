@@ -29,7 +29,7 @@ from __future__ import annotations
 import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -64,10 +64,6 @@ def _time_us(t: time) -> int:
     return ((t.hour * 60 + t.minute) * 60 + t.second) * _US_PER_SECOND + t.microsecond
 
 
-def _default_intervals() -> tuple[tuple[time, time], ...]:
-    return ((time(7, 0), time(11, 30)), (time(13, 30), time(17, 0)))
-
-
 @dataclass(frozen=True)
 class OfficeHours:
     """Office hours (giờ hành chính): the open intervals of a working day, wall-clock.
@@ -79,7 +75,7 @@ class OfficeHours:
     theo").
     """
 
-    intervals: tuple[tuple[time, time], ...] = field(default_factory=_default_intervals)
+    intervals: tuple[tuple[time, time], ...] = ((time(7, 0), time(11, 30)), (time(13, 30), time(17, 0)))
     weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})
     same_day_cutoff: time = time(15, 0)
 

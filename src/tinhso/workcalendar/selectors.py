@@ -35,11 +35,15 @@ def _build(province_code: str | None) -> WorkingCalendar:
     q = Q(province__isnull=True)
     if province_code:
         q |= Q(province__code=province_code)
-    overrides = list(CalendarOverride.objects.filter(q).values_list("date", "kind"))
+    # National overrides first, then the province's: for one date the province's word wins.
+    kinds: dict[Any, str] = {}
+    for day, kind, province_id in CalendarOverride.objects.filter(q).values_list("date", "kind", "province_id"):
+        if province_id is not None or day not in kinds:
+            kinds[day] = kind
     return WorkingCalendar.vietnam(
         office_hours=spec,
-        extra_days_off=[d for d, k in overrides if k == OverrideKind.DAY_OFF],
-        extra_workdays=[d for d, k in overrides if k == OverrideKind.WORKING_DAY],
+        extra_days_off=[d for d, k in kinds.items() if k == OverrideKind.DAY_OFF],
+        extra_workdays=[d for d, k in kinds.items() if k == OverrideKind.WORKING_DAY],
     )
 
 
