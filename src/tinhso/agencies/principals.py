@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any
 
 from tinhso.agencies.models import Agency, ApiKey, Role, StaffRole
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
 @dataclass
 class Principal:
-    user: AbstractBaseUser | None = None
+    user: Any = None
     api_key: ApiKey | None = None
     # (agency, role) pairs; an API key acts with every role within its agency's subtree.
     roles: list[tuple[Agency, str]] = field(default_factory=list)
@@ -32,7 +29,7 @@ class Principal:
         return {role for _, role in self.roles}
 
     @classmethod
-    def for_user(cls, user: AbstractBaseUser | AnonymousUser) -> Principal | None:
+    def for_user(cls, user: Any) -> Principal | None:
         if not user.is_authenticated:
             return None
         roles = [(r.agency, r.role) for r in StaffRole.objects.select_related("agency").filter(user=user)]

@@ -94,16 +94,16 @@ def agencies_import(*, rows: Iterable[tuple[int, dict[str, Any] | None, str | No
     existing = {a.code: a for a in Agency.objects.all()}
     known = set(existing) | set(good)
     for code, (line, row) in list(good.items()):
-        parent = str(row.get("parent_code") or "").strip()
-        if parent and parent not in known:
-            report.errors.append(LineError(line, f"parent_code {parent!r} is not a known agency"))
+        parent_code = str(row.get("parent_code") or "").strip()
+        if parent_code and parent_code not in known:
+            report.errors.append(LineError(line, f"parent_code {parent_code!r} is not a known agency"))
             del good[code]
     with transaction.atomic():
         done: dict[str, Agency] = dict(existing)
         pending = dict(good)
         while pending:
             progressed = False
-            for code, (line, row) in list(pending.items()):
+            for code, (_line, row) in list(pending.items()):
                 parent_code = str(row.get("parent_code") or "").strip()
                 if parent_code and parent_code in pending and parent_code != code:
                     continue

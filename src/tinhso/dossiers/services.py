@@ -114,10 +114,12 @@ def _roles_for(principal: Principal | None, dossier: Dossier) -> set[str]:
 def _check_role(action: Action, roles: set[str], step: WorkflowStep | None = None) -> None:
     move = move_for(action)
     allowed = roles & move.roles
-    if step is not None and move.step_kinds is not None:
-        allowed &= {step.role}
     if not allowed:
         raise PermissionDenied(_("Vai trò của bạn không được thực hiện thao tác này với hồ sơ."), code="role_not_allowed")
+    if step is not None and move.step_kinds is not None and step.role not in allowed:
+        # The caller may take this action, but the dossier is at another role's step — e.g. a
+        # second specialist's "forward" that waited for the lock while the first one moved it on.
+        raise Conflict(_("Hồ sơ không ở bước của bạn."), code="wrong_step")
 
 
 def _check_status(action: Action, dossier: Dossier) -> None:
@@ -147,7 +149,7 @@ def _step_due(dossier: Dossier, step: WorkflowStep | None, start: datetime) -> d
 def _enter_step(dossier: Dossier, step: WorkflowStep | None, at: datetime) -> None:
     dossier.current_step = step
     dossier.current_handler = None
-    if step is not None and step.agency_id is not None:
+    if step is not None and step.agency is not None:
         dossier.handling_agency = step.agency
     dossier.step_due_at = _step_due(dossier, step, at)
 
@@ -632,7 +634,7 @@ def dossier_withdraw(
 
 def dossier_rate(
     *, principal: Principal | None, code: str, rating: str, comment: str = "", complained: bool = False,
-    at: datetime | None = None,
+    at: datetime | None = None, expected_version: int | None = None,
 ) -> ActionResult:
     """Record the applicant's satisfaction, once, after the result was returned."""
     if rating not in Rating.values:
@@ -646,7 +648,7 @@ def dossier_rate(
         d.complained = d.complained or complained
         return {"rating": rating}
 
-    return _act(principal=principal, code=code, action=Action.RATE, change=change, at=at, note=comment)
+    return _act(principal=principal, code=code, action=Action.RATE, change=change, at=at, note=comment, expected_version=expected_version)
 
 
 # --- attachments ---------------------------------------------------------------------------
