@@ -97,17 +97,23 @@ def catalogue_load(*, rows: Iterable[tuple[int, dict[str, Any]]]) -> dict[str, i
 
     All or nothing: a bad row raises `InvalidInput` naming its line and nothing is written.
     """
-    created = updated = 0
+    created = updated = unchanged = 0
     for line, row in rows:
         fields = _row_to_fields(row, line)
-        procedure, was_created = Procedure.objects.update_or_create(code=row["code"].strip(), defaults=fields)
-        if was_created:
+        procedure = Procedure.objects.filter(code=row["code"].strip()).first()
+        if procedure is None:
+            procedure = Procedure.objects.create(code=row["code"].strip(), **fields)
             created += 1
-        else:
+        elif any(getattr(procedure, k) != v for k, v in fields.items()):
+            for k, v in fields.items():
+                setattr(procedure, k, v)
+            procedure.save()
             updated += 1
+        else:
+            unchanged += 1
         if not procedure.steps.exists():
             workflow_set_default(procedure=procedure)
-    return {"created": created, "updated": updated}
+    return {"created": created, "updated": updated, "unchanged": unchanged}
 
 
 def workflow_set_default(*, procedure: Procedure) -> list[WorkflowStep]:
