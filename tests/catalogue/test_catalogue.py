@@ -46,3 +46,18 @@ def test_bad_row_names_its_line_and_writes_nothing(db, row, message):
         catalogue_load(rows=[(2, good), (3, row)])
     assert "line 3" in excinfo.value.message and message in excinfo.value.message
     assert not Procedure.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("A; B", ["A", "B"]),
+        ("Tờ khai (hai bên khai chung; hoặc mẫu điện tử); Giấy tờ", ["Tờ khai (hai bên khai chung; hoặc mẫu điện tử)", "Giấy tờ"]),
+        ("A (x (y; z)); B;", ["A (x (y; z))", "B"]),
+        ("", []),
+    ],
+)
+def test_split_documents_keeps_parenthesised_semicolons(text, expected):
+    from tinhso.catalogue.services import split_documents
+
+    assert split_documents(text) == expected

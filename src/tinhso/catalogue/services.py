@@ -54,7 +54,7 @@ def _row_to_fields(row: dict[str, Any], line: int) -> dict[str, Any]:
         raise InvalidInput(f"line {line}: online_level {online!r} is not full, partial or none")
     docs = row.get("required_documents_vi") or row.get("required_documents") or []
     if isinstance(docs, str):
-        docs = [d.strip() for d in docs.split(";") if d.strip()]
+        docs = split_documents(docs)
     fee = str(row.get("fee_vnd") or "").strip()
     online_amount = str(row.get("online_processing_days") or "").strip()
     return {
@@ -74,6 +74,26 @@ def _row_to_fields(row: dict[str, Any], line: int) -> dict[str, Any]:
         "source": (row.get("source") or "").strip(),
         "notes": (row.get("notes") or "").strip(),
     }
+
+
+def split_documents(text: str) -> list[str]:
+    """Split the catalogue's document list on semicolons that are not inside parentheses:
+    "Tờ khai (hai bên khai chung; hoặc mẫu điện tử); Giấy tờ tuỳ thân" is two documents."""
+    items: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        if ch == ";" and depth == 0:
+            items.append("".join(current).strip())
+            current = []
+        else:
+            current.append(ch)
+    items.append("".join(current).strip())
+    return [item for item in items if item]
 
 
 def read_procedure_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
