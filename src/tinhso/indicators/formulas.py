@@ -1,0 +1,525 @@
+"""The Decision 766 service index (Decision 766/QĐ-TTg): its formulas as small pure functions.
+
+These reproduce the scores the national public-service portal (DVCQG) publishes for every
+province, department and commune: the formulas were reverse-engineered from the portal's
+responses and re-verified against them (see `shared/domain/service-index-766.md`). Treat them
+as the portal's behaviour, not as legal text.
+
+Exactness: every score is computed from the exact ratio n/d as a `fractions.Fraction` and only
+then rounded half-up to 2 decimals (`Decimal`, `ROUND_HALF_UP`); never from a rounded ratio and
+never through `float`. Python's `round()` is banker's rounding on binary floats and gets the
+portal's half-cent cases wrong: `round(20 * 29 / 32, 2)` is 18.12, the portal publishes 18.13.
+
+Structure: six groups worth 18 + 20 + 12 + 10 + 22 + 18 = 100 points (`GROUPS`), each made of
+metrics (`METRICS`) with a national code, a maximum and a scoring kind. Decisions taken here:
+
+- The two groups the portal scores with one group formula (online service, online payment) are
+  represented by their parts A, B and C as metrics (`ONLINE_SERVICE_A` … `ONLINE_PAYMENT_C`),
+  so that a unit can see which part cost the points. Each part's `max_score` is its term's own
+  ceiling (online service 2 + 4 + 6 = 12; online payment 6 + 2 + 2.5 = 10.5, see below). A part
+  whose denominator is 0 scores 0, as the spec says for online payment (and the brief for both).
+- Online payment: each term is rounded to 2 decimals before summing (the spec's rule, which
+  matches the published scores); the group total is that sum, as for every other group.
+- Online service: the spec gives no rounding rule, so the group total is the exact sum of the
+  three terms rounded half-up once. The parts' rounded scores are still shown on the metrics,
+  so their sum can differ from the group total by 0.01 (e.g. 0.625 + 0.375: parts 0.63 and 0.38,
+  group 1.00).
+- A group total never exceeds the group's maximum. On consistent counts this binds only for
+  online payment, whose formula as published tops out at 10.5 for a 10-point group
+  (A = B = C = 100 %); the cap keeps the index within 100. The portal's behaviour at that edge
+  was not observed in the data the formulas were verified against.
+- A metric missing from the inputs is "not measured": null counts, null ratio, null score, and it
+  adds nothing to its group (even a petition metric, which scores full marks only on a measured
+  d = 0). An unknown metric code in the inputs is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+from math import floor
+
+__all__ = [
+    "GROUPS",
+    "GROUPS_BY_CODE",
+    "MAX_TOTAL",
+    "METRICS",
+    "METRICS_BY_CODE",
+    "GroupFormula",
+    "GroupResult",
+    "GroupSpec",
+    "MetricResult",
+    "MetricSpec",
+    "ScoringKind",
+    "capped",
+    "linear",
+    "metrics_of",
+    "online_payment",
+    "online_payment_a",
+    "online_payment_b",
+    "online_payment_c",
+    "online_service",
+    "online_service_a",
+    "online_service_b",
+    "online_service_c",
+    "petition",
+    "progress",
+    "ratio_percent",
+    "receiving_satisfaction",
+    "reused_digitized_data",
+    "round_half_up",
+    "score_group",
+    "score_index",
+    "score_metric",
+    "tracking",
+]
+
+Exact = Fraction | Decimal | int
+
+# --------------------------------------------------------------------------------------------
+# Rounding and ratios
+# --------------------------------------------------------------------------------------------
+
+
+def round_half_up(x: Exact) -> Decimal:
+    """`x` rounded half-up (ties away from zero) to 2 decimals, computed from its exact value.
+
+    >>> round_half_up(Fraction(20 * 29, 32))  # 18.125
+    Decimal('18.13')
+    """
+    if isinstance(x, float):  # a float has already lost the exact value
+        raise TypeError("round_half_up takes an exact value (Fraction, Decimal or int), not a float")
+    exact = Fraction(x)
+    hundredths = floor(abs(exact) * 100 + Fraction(1, 2))
+    if exact < 0:
+        hundredths = -hundredths
+    return Decimal(hundredths).scaleb(-2) if hundredths else Decimal("0.00")
+
+
+def _check_counts(n: int, d: int) -> None:
+    for name, value in (("numerator", n), ("denominator", d)):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(f"{name} must be an int count, got {value!r}")
+        if value < 0:
+            raise ValueError(f"{name} must not be negative, got {value}")
+
+
+def _share(n: int, d: int) -> Fraction | None:
+    """The exact n/d, or None when d == 0."""
+    _check_counts(n, d)
+    return Fraction(n, d) if d else None
+
+
+def ratio_percent(n: int, d: int) -> Decimal | None:
+    """100 × n/d rounded half-up to 2 decimals; None when d == 0."""
+    share = _share(n, d)
+    return None if share is None else round_half_up(100 * share)
+
+
+def _round_opt(x: Fraction | None) -> Decimal | None:
+    return None if x is None else round_half_up(x)
+
+
+# --------------------------------------------------------------------------------------------
+# Scoring kinds: one exact rule each, dispatched from the metric table
+# --------------------------------------------------------------------------------------------
+
+
+class ScoringKind(StrEnum):
+    """How a metric turns its counts into points (`max` is the metric's maximum)."""
+
+    LINEAR = "linear"  # max × n/d; null if d = 0
+    CAPPED = "capped"  # min(max, max × n/d); null if d = 0
+    REUSED_DIGITIZED_DATA = "reused_digitized_data"  # min(2, 2 × (100·n/d) / 80); null if d = 0
+    RECEIVING_SATISFACTION = "receiving_satisfaction"  # min(6, 6 × (n/d) / 0.9); 0 if d = 0
+    PETITION = "petition"  # 6 × n/d; 6 (full marks) if d = 0
+    PROGRESS = "progress"  # 20 × n/d; 0 if d = 0
+    TRACKING = "tracking"  # counted and shown, never scored: score null
+    ONLINE_SERVICE_A = "online_service_a"  # min(2, 2A / 0.8); 0 if d = 0
+    ONLINE_SERVICE_B = "online_service_b"  # 4B; 0 if d = 0
+    ONLINE_SERVICE_C = "online_service_c"  # min(6, 6C / 0.5); 0 if d = 0
+    ONLINE_PAYMENT_A = "online_payment_a"  # 6A; 0 if d = 0
+    ONLINE_PAYMENT_B = "online_payment_b"  # min(2, 2.5B); 0 if d = 0
+    ONLINE_PAYMENT_C = "online_payment_c"  # 2.5C; 0 if d = 0
+
+
+def _scaled(
+    max_score: Fraction,
+    n: int,
+    d: int,
+    *,
+    full_at: Fraction = Fraction(1),
+    cap: bool = False,
+    if_empty: Fraction | None = None,
+) -> Fraction | None:
+    """max × (n/d) / full_at, capped at max when `cap`; `if_empty` when d == 0."""
+    share = _share(n, d)
+    if share is None:
+        return if_empty
+    score = max_score * share / full_at
+    return min(max_score, score) if cap else score
+
+
+def _not_scored(max_score: Fraction, n: int, d: int) -> None:
+    _check_counts(n, d)
+    return None
+
+
+_ZERO = Fraction(0)
+_RULES: dict[ScoringKind, Callable[[Fraction, int, int], Fraction | None]] = {
+    ScoringKind.LINEAR: lambda m, n, d: _scaled(m, n, d),
+    ScoringKind.CAPPED: lambda m, n, d: _scaled(m, n, d, cap=True),
+    ScoringKind.REUSED_DIGITIZED_DATA: lambda m, n, d: _scaled(m, n, d, full_at=Fraction(80, 100), cap=True),
+    ScoringKind.RECEIVING_SATISFACTION: lambda m, n, d: _scaled(
+        m, n, d, full_at=Fraction(9, 10), cap=True, if_empty=_ZERO
+    ),
+    ScoringKind.PETITION: lambda m, n, d: _scaled(m, n, d, if_empty=m),
+    ScoringKind.PROGRESS: lambda m, n, d: _scaled(m, n, d, if_empty=_ZERO),
+    ScoringKind.TRACKING: _not_scored,
+    ScoringKind.ONLINE_SERVICE_A: lambda m, n, d: _scaled(
+        m, n, d, full_at=Fraction(8, 10), cap=True, if_empty=_ZERO
+    ),
+    ScoringKind.ONLINE_SERVICE_B: lambda m, n, d: _scaled(m, n, d, if_empty=_ZERO),
+    ScoringKind.ONLINE_SERVICE_C: lambda m, n, d: _scaled(
+        m, n, d, full_at=Fraction(5, 10), cap=True, if_empty=_ZERO
+    ),
+    ScoringKind.ONLINE_PAYMENT_A: lambda m, n, d: _scaled(m, n, d, if_empty=_ZERO),
+    # min(2, 2.5B) = min(2, 2 × B / 0.8): full marks at 80 %.
+    ScoringKind.ONLINE_PAYMENT_B: lambda m, n, d: _scaled(
+        m, n, d, full_at=Fraction(8, 10), cap=True, if_empty=_ZERO
+    ),
+    ScoringKind.ONLINE_PAYMENT_C: lambda m, n, d: _scaled(m, n, d, if_empty=_ZERO),
+}
+
+
+def _exact_score(kind: ScoringKind, max_score: Exact, n: int, d: int) -> Fraction | None:
+    return _RULES[kind](Fraction(max_score), n, d)
+
+
+def linear(max_score: Exact, n: int, d: int) -> Decimal | None:
+    """max × n/d; None when d == 0 (transparency metrics)."""
+    return _round_opt(_exact_score(ScoringKind.LINEAR, max_score, n, d))
+
+
+def capped(max_score: Exact, n: int, d: int) -> Decimal | None:
+    """min(max, max × n/d); None when d == 0 (digitisation metrics)."""
+    return _round_opt(_exact_score(ScoringKind.CAPPED, max_score, n, d))
+
+
+def reused_digitized_data(n: int, d: int) -> Decimal | None:
+    """REUSED_DIGITIZED_DATA: min(2, 2 × (100·n/d) / 80), full marks at 80 %; None when d == 0."""
+    return _round_opt(_exact_score(ScoringKind.REUSED_DIGITIZED_DATA, 2, n, d))
+
+
+def receiving_satisfaction(n: int, d: int) -> Decimal:
+    """DOSSIER_RECEIVING_SATISFACTION: min(6, 6 × (n/d) / 0.9), full marks at 90 %; 0 when d == 0."""
+    return round_half_up(_exact_score(ScoringKind.RECEIVING_SATISFACTION, 6, n, d) or _ZERO)
+
+
+def petition(n: int, d: int) -> Decimal:
+    """PETITION_PROCESSING_ON_TIME / PETITION_HANDLING_SATISFACTION: 6 × n/d; 6 when d == 0."""
+    return round_half_up(_exact_score(ScoringKind.PETITION, 6, n, d) or _ZERO)
+
+
+def progress(n: int, d: int) -> Decimal:
+    """Processing progress: 20 × on-time / received; 0 when d == 0."""
+    return round_half_up(_exact_score(ScoringKind.PROGRESS, 20, n, d) or _ZERO)
+
+
+def tracking(n: int, d: int) -> None:
+    """Tracking-only metrics (petition classifications): counted, never scored."""
+    return _not_scored(_ZERO, n, d)
+
+
+def online_service_a(n: int, d: int) -> Decimal:
+    """min(2, 2A / 0.8), A = procedures offered online / procedures of the unit; 0 when d == 0."""
+    return round_half_up(_exact_score(ScoringKind.ONLINE_SERVICE_A, 2, n, d) or _ZERO)
+
+
+def online_service_b(n: int, d: int) -> Decimal:
+    """4B, B = online dossiers / dossiers of procedures offered online; 0 when d == 0."""
+    return round_half_up(_exact_score(ScoringKind.ONLINE_SERVICE_B, 4, n, d) or _ZERO)
+
+
+def online_service_c(n: int, d: int) -> Decimal:
+    """min(6, 6C / 0.5), C = dossiers through the online channel / all dossiers; 0 when d == 0."""
+    return round_half_up(_exact_score(ScoringKind.ONLINE_SERVICE_C, 6, n, d) or _ZERO)
+
+
+def online_payment_a(n: int, d: int) -> Decimal:
+    """6A, A = dossiers paid online / dossiers with a financial obligation; 0 when d == 0."""
+    return round_half_up(_exact_score(ScoringKind.ONLINE_PAYMENT_A, 6, n, d) or _ZERO)
+
+
+def online_payment_b(n: int, d: int) -> Decimal:
+    """min(2, 2.5B), B = fee-bearing procedures paid online at least once / fee-bearing procedures."""
+    return round_half_up(_exact_score(ScoringKind.ONLINE_PAYMENT_B, 2, n, d) or _ZERO)
+
+
+def online_payment_c(n: int, d: int) -> Decimal:
+    """2.5C, C = fee-bearing procedures that received dossiers / fee-bearing procedures."""
+    return round_half_up(_exact_score(ScoringKind.ONLINE_PAYMENT_C, Fraction(5, 2), n, d) or _ZERO)
+
+
+# --------------------------------------------------------------------------------------------
+# The table: six groups, their metrics
+# --------------------------------------------------------------------------------------------
+
+
+class GroupFormula(StrEnum):
+    """How a group's total is made from its metrics."""
+
+    SUM_OF_ROUNDED = "sum_of_rounded"  # the sum of the metrics' rounded scores (nulls ignored)
+    ROUNDED_EXACT_SUM = "rounded_exact_sum"  # the exact sum of the terms, rounded once
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    code: str
+    endpoint: str  # the national portal's endpoint for the group
+    name_vi: str
+    name_en: str
+    max_score: Decimal
+    formula: GroupFormula = GroupFormula.SUM_OF_ROUNDED
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    group: str
+    code: str
+    name_vi: str
+    name_en: str
+    max_score: Decimal
+    kind: ScoringKind
+
+
+MAX_TOTAL = Decimal(100)
+
+GROUPS: tuple[GroupSpec, ...] = (
+    GroupSpec(
+        "transparency", "transparency", "Công khai, minh bạch", "Publicity and transparency", Decimal(18)
+    ),
+    GroupSpec("progress", "dvc-progress-tree", "Tiến độ giải quyết", "Processing progress", Decimal(20)),
+    GroupSpec(
+        "online_service",
+        "provide-online-tree",
+        "Cung cấp dịch vụ công trực tuyến",
+        "Online service",
+        Decimal(12),
+        GroupFormula.ROUNDED_EXACT_SUM,
+    ),
+    GroupSpec(
+        "online_payment",
+        "formality-online-payment-tree",
+        "Thanh toán trực tuyến",
+        "Online payment",
+        Decimal(10),
+    ),
+    GroupSpec("digitisation", "dossier-digitized", "Mức độ số hóa hồ sơ", "Digitisation", Decimal(22)),
+    GroupSpec("satisfaction", "handling-satisfaction", "Mức độ hài lòng", "Satisfaction", Decimal(18)),
+)
+
+_K = ScoringKind
+METRICS: tuple[MetricSpec, ...] = (
+    # Publicity & transparency — 18
+    MetricSpec("transparency", "PUBLISH_ON_TIME", "Công bố, công khai thủ tục hành chính đúng hạn",
+               "Procedures published on time", Decimal(6), _K.LINEAR),
+    MetricSpec("transparency", "PUBLIC_UPDATE_ON_TIME", "Cập nhật, công khai thủ tục hành chính đúng hạn",
+               "Procedure updates published on time", Decimal(4), _K.LINEAR),
+    MetricSpec("transparency", "PUBLIC_CONTENT_FULL", "Công khai đầy đủ nội dung thủ tục hành chính",
+               "Procedure content published in full", Decimal(2), _K.LINEAR),
+    MetricSpec("transparency", "DOSSIER_SYNC", "Đồng bộ hồ sơ lên Cổng Dịch vụ công quốc gia theo thời gian thực",
+               "Dossiers synced to the national portal in real time", Decimal(6), _K.LINEAR),
+    # Processing progress — 20
+    MetricSpec("progress", "PROGRESS", "Hồ sơ giải quyết đúng hạn", "Dossiers handled on time",
+               Decimal(20), _K.PROGRESS),
+    # Online service — 12 (group formula; parts A, B, C)
+    MetricSpec("online_service", "ONLINE_SERVICE_A", "Thủ tục hành chính cung cấp trực tuyến (một phần và toàn trình)",
+               "Procedures offered online (partial and full)", Decimal(2), _K.ONLINE_SERVICE_A),
+    MetricSpec("online_service", "ONLINE_SERVICE_B", "Hồ sơ trực tuyến của thủ tục cung cấp trực tuyến",
+               "Online dossiers of procedures offered online", Decimal(4), _K.ONLINE_SERVICE_B),
+    MetricSpec("online_service", "ONLINE_SERVICE_C", "Hồ sơ tiếp nhận qua kênh trực tuyến",
+               "Dossiers received through the online channel", Decimal(6), _K.ONLINE_SERVICE_C),
+    # Online payment — 10 (group formula; parts A, B, C whose ceilings add up to 10.5, capped at 10)
+    MetricSpec("online_payment", "ONLINE_PAYMENT_A", "Hồ sơ thanh toán trực tuyến thành công",
+               "Dossiers with a financial obligation paid online", Decimal(6), _K.ONLINE_PAYMENT_A),
+    MetricSpec("online_payment", "ONLINE_PAYMENT_B", "Thủ tục có phí, lệ phí phát sinh thanh toán trực tuyến",
+               "Fee-bearing procedures with an online payment", Decimal(2), _K.ONLINE_PAYMENT_B),
+    MetricSpec("online_payment", "ONLINE_PAYMENT_C", "Thủ tục có phí, lệ phí phát sinh hồ sơ",
+               "Fee-bearing procedures that received dossiers", Decimal("2.5"), _K.ONLINE_PAYMENT_C),
+    # Digitisation — 22
+    MetricSpec("digitisation", "ORIGINAL_RESULT_AVAILABLE", "Kết quả giải quyết được cấp bản gốc điện tử",
+               "Results issued as electronic originals", Decimal(6), _K.CAPPED),
+    MetricSpec("digitisation", "SO_HOA_GIAY_TO_GIAI_QUYET", "Số hóa thành phần hồ sơ",
+               "Dossier components digitised", Decimal(4), _K.CAPPED),
+    MetricSpec("digitisation", "ELECTRONIC_CERTIFIED_COPY", "Chứng thực bản sao điện tử",
+               "Electronic certified copies", Decimal(2), _K.CAPPED),
+    MetricSpec("digitisation", "REUSED_DIGITIZED_DATA", "Tái sử dụng dữ liệu đã số hóa",
+               "Digitised data reused instead of paper", Decimal(2), _K.REUSED_DIGITIZED_DATA),
+    MetricSpec("digitisation", "SYNCED_WITH_DVCQG_PERSONAL_STORAGE",
+               "Đồng bộ kho dữ liệu của tổ chức, cá nhân trên Cổng Dịch vụ công quốc gia",
+               "Synced with the personal data stores on the national portal", Decimal(4), _K.CAPPED),
+    MetricSpec("digitisation", "CITIZEN_DATA_CONNECTED_DOSSIER", "Hồ sơ khai thác dữ liệu dân cư",
+               "Dossiers using national population data", Decimal(2), _K.CAPPED),
+    MetricSpec("digitisation", "CITIZEN_DATA_CONNECTED_FORMALITY", "Thủ tục kết nối, khai thác dữ liệu dân cư",
+               "Procedures connected to national population data", Decimal(2), _K.CAPPED),
+    # Satisfaction — 18
+    MetricSpec("satisfaction", "DOSSIER_RECEIVING_SATISFACTION", "Mức độ hài lòng trong tiếp nhận, giải quyết hồ sơ",
+               "Satisfaction with receiving and handling dossiers", Decimal(6), _K.RECEIVING_SATISFACTION),
+    MetricSpec("satisfaction", "PETITION_PROCESSING_ON_TIME", "Xử lý phản ánh, kiến nghị đúng hạn",
+               "Feedback handled on time", Decimal(6), _K.PETITION),
+    MetricSpec("satisfaction", "PETITION_HANDLING_SATISFACTION", "Hài lòng về kết quả xử lý phản ánh, kiến nghị",
+               "Feedback handling satisfied the citizen", Decimal(6), _K.PETITION),
+    MetricSpec("satisfaction", "PETITION_CLASSIFICATION_TTHC", "Phản ánh, kiến nghị về quy định, thủ tục hành chính",
+               "Feedback about procedures and regulations", Decimal(0), _K.TRACKING),
+    MetricSpec("satisfaction", "PETITION_CLASSIFICATION_STAFF", "Phản ánh, kiến nghị về hành vi của cán bộ, công chức",
+               "Feedback about officials' behaviour", Decimal(0), _K.TRACKING),
+)  # fmt: skip
+
+GROUPS_BY_CODE: dict[str, GroupSpec] = {g.code: g for g in GROUPS}
+METRICS_BY_CODE: dict[str, MetricSpec] = {m.code: m for m in METRICS}
+
+
+def metrics_of(group: str) -> tuple[MetricSpec, ...]:
+    """The metrics of a group, in table order."""
+    if group not in GROUPS_BY_CODE:
+        raise ValueError(f"unknown group {group!r}")
+    return tuple(m for m in METRICS if m.group == group)
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    """One metric scored. Counts, ratio and score are None when the metric was not measured
+    (absent from the inputs); ratio is None when d == 0, score per the metric's kind."""
+
+    code: str
+    numerator: int | None
+    denominator: int | None
+    ratio: Decimal | None  # 100 × n/d, half-up to 2 decimals
+    score: Decimal | None  # half-up to 2 decimals; None = null (not scored)
+    max_score: Decimal
+    source: str | None = None  # where the counts came from, as the caller says (e.g. "tinhso", "dvcqg")
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    code: str
+    score: Decimal
+    max_score: Decimal
+    ratio: Decimal  # 100 × score / max, half-up to 2 decimals
+    metrics: tuple[MetricResult, ...]
+
+
+Counts = tuple[int, int]
+
+
+def score_metric(code: str, n: int, d: int, *, source: str | None = None) -> MetricResult:
+    """One metric of the table scored from its counts."""
+    spec = METRICS_BY_CODE.get(code)
+    if spec is None:
+        raise ValueError(f"unknown metric {code!r}")
+    exact = _exact_score(spec.kind, spec.max_score, n, d)
+    return MetricResult(
+        code=code,
+        numerator=n,
+        denominator=d,
+        ratio=ratio_percent(n, d),
+        score=_round_opt(exact),
+        max_score=spec.max_score,
+        source=source,
+    )
+
+
+def _check_codes(inputs: Mapping[str, Counts]) -> None:
+    unknown = sorted(set(inputs) - set(METRICS_BY_CODE))
+    if unknown:
+        raise ValueError(f"unknown metric codes: {', '.join(unknown)}")
+
+
+def _group_total(
+    group: GroupSpec, inputs: Mapping[str, Counts], metrics: tuple[MetricResult, ...]
+) -> Decimal:
+    if group.formula is GroupFormula.ROUNDED_EXACT_SUM:
+        exact = _ZERO
+        for spec in metrics_of(group.code):
+            if spec.code in inputs:
+                exact += _exact_score(spec.kind, spec.max_score, *inputs[spec.code]) or _ZERO
+        total = round_half_up(exact)
+    else:
+        total = sum((m.score for m in metrics if m.score is not None), Decimal("0.00"))
+    return min(group.max_score, total).quantize(Decimal("0.01"))
+
+
+def score_group(
+    code: str,
+    inputs: Mapping[str, Counts],
+    *,
+    sources: Mapping[str, str] | None = None,
+) -> GroupResult:
+    """A group scored from its metrics' counts, `{metric code: (n, d)}`.
+
+    Codes of other groups' metrics are ignored (the same mapping can serve every group); a code
+    that is no metric at all is an error. A metric absent from `inputs` is not measured: its
+    result has null counts and score and adds nothing to the group.
+    """
+    group = GROUPS_BY_CODE.get(code)
+    if group is None:
+        raise ValueError(f"unknown group {code!r}")
+    _check_codes(inputs)
+    sources = sources or {}
+    results = []
+    for spec in metrics_of(code):
+        if spec.code in inputs:
+            n, d = inputs[spec.code]
+            results.append(score_metric(spec.code, n, d, source=sources.get(spec.code)))
+        else:
+            results.append(MetricResult(spec.code, None, None, None, None, spec.max_score, None))
+    metrics = tuple(results)
+    total = _group_total(group, inputs, metrics)
+    return GroupResult(
+        code=code,
+        score=total,
+        max_score=group.max_score,
+        ratio=round_half_up(100 * Fraction(total) / Fraction(group.max_score)),
+        metrics=metrics,
+    )
+
+
+def score_index(
+    inputs_by_metric: Mapping[str, Counts],
+    *,
+    sources: Mapping[str, str] | None = None,
+) -> tuple[Decimal, tuple[GroupResult, ...]]:
+    """The whole index from `{metric code: (n, d)}`: (total out of 100, the six groups in order)."""
+    _check_codes(inputs_by_metric)
+    groups = tuple(score_group(g.code, inputs_by_metric, sources=sources) for g in GROUPS)
+    return sum((g.score for g in groups), Decimal("0.00")), groups
+
+
+# --------------------------------------------------------------------------------------------
+# The two group formulas, straight from counts
+# --------------------------------------------------------------------------------------------
+
+
+def online_service(a_n: int, a_d: int, b_n: int, b_d: int, c_n: int, c_d: int) -> Decimal:
+    """min(2, 2A/0.8) + 4B + min(6, 6C/0.5), a term with d == 0 counting 0.
+
+    The spec gives no rounding rule for this group: the exact sum is rounded half-up once.
+    """
+    inputs = {"ONLINE_SERVICE_A": (a_n, a_d), "ONLINE_SERVICE_B": (b_n, b_d), "ONLINE_SERVICE_C": (c_n, c_d)}
+    return score_group("online_service", inputs).score
+
+
+def online_payment(a_n: int, a_d: int, b_n: int, b_d: int, c_n: int, c_d: int) -> Decimal:
+    """6A + min(2, 2.5B) + 2.5C, each term rounded half-up to 2 decimals before summing, a term
+    with d == 0 counting 0; the total capped at the group's 10 points."""
+    inputs = {"ONLINE_PAYMENT_A": (a_n, a_d), "ONLINE_PAYMENT_B": (b_n, b_d), "ONLINE_PAYMENT_C": (c_n, c_d)}
+    return score_group("online_payment", inputs).score
