@@ -37,6 +37,14 @@ class World:
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords_and_own_media(settings, tmp_path):
+    """Staff passwords hash with a fast hasher (the default costs about a second per officer on
+    a busy machine) and uploaded files go to a temporary media root."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
     calendar_selectors.clear_cache()
     yield

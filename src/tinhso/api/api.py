@@ -44,7 +44,11 @@ def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespo
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     fields: dict[str, str] = {}
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "form", "payload", "file")]
+        # Leading parts name the source and the parameter ("body", "payload"); the last part is
+        # always the field, even when the field is itself called `file`.
+        loc = [str(p) for p in err.get("loc", [])]
+        while len(loc) > 1 and loc[0] in ("body", "query", "path", "form", "payload", "file"):
+            loc = loc[1:]
         fields[".".join(loc) or "request"] = str(err.get("msg", "invalid"))
     return error_response(request, 422, "invalid", "The request has invalid fields.", fields)
 

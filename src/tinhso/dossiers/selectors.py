@@ -9,9 +9,10 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from tinhso.agencies.principals import Principal
-from tinhso.agencies.scoping import visible_agencies
+from tinhso.agencies.scoping import roles_at, visible_agencies
 from tinhso.core.errors import NotFound
-from tinhso.dossiers.models import OPEN_STATUSES, Dossier
+from tinhso.dossiers.models import OPEN_STATUSES, Dossier, DossierEvent
+from tinhso.dossiers.transitions import APPLICANT, TRANSITIONS, Action
 
 
 def dossiers_visible(principal: Principal | None) -> QuerySet[Dossier]:
@@ -82,3 +83,36 @@ def inbox(*, principal: Principal) -> QuerySet[Dossier]:
     if agencies is not None:
         qs = qs.filter(handling_agency__in=agencies)
     return qs.select_related("procedure", "handling_agency", "current_step").order_by("due_at", "id")
+
+
+def dossier_allowed_actions(principal: Principal | None, dossier: Dossier) -> list[Action]:
+    """The actions `principal` may take on `dossier` now — the checks the services make: the
+    status and step against the transition table, the caller's roles at the dossier's agencies
+    (the step's own role for step-bound moves), and the once-only extension and rating.
+    (The notice window of an extension depends on the moment and is left to the service.)"""
+    if principal is None:
+        roles = {APPLICANT}
+    else:
+        roles = roles_at(principal, dossier.handling_agency) | roles_at(principal, dossier.receiving_agency)
+    step = dossier.current_step
+    allowed: list[Action] = []
+    for action, move in TRANSITIONS.items():
+        if action == Action.SUBMIT or dossier.status not in move.sources:
+            continue
+        if move.step_kinds is not None and (step is None or step.kind not in move.step_kinds):
+            continue
+        holders = roles & move.roles
+        if step is not None and move.step_kinds is not None:
+            holders &= {step.role}
+        if not holders:
+            continue
+        if (action == Action.EXTEND and dossier.extended) or (action == Action.RATE and dossier.rating):
+            continue
+        allowed.append(action)
+    return allowed
+
+
+def dossier_events(*, principal: Principal | None, code: str) -> QuerySet[DossierEvent]:
+    """A dossier's history (form 06), oldest first, if the principal may see the dossier (else 404)."""
+    dossier = dossier_get(principal=principal, code=code)
+    return DossierEvent.objects.filter(dossier=dossier).select_related("from_agency", "to_agency").order_by("at", "id")

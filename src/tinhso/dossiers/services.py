@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tinhso.agencies.models import Agency
+from tinhso.agencies.models import Agency, Role
 from tinhso.agencies.principals import Principal
 from tinhso.agencies.scoping import roles_at, visible_agencies
 from tinhso.audit.services import audit_record
@@ -45,7 +45,8 @@ from tinhso.dossiers.signals import dossier_changed
 from tinhso.dossiers.transitions import APPLICANT, Action, move_for
 from tinhso.workcalendar.selectors import calendar_for_agency
 
-LOCAL_TZ = timezone.get_fixed_timezone(7 * 60)
+# Roles that handle a dossier's files (viewers and administrators watch, they do not handle).
+HANDLING_ROLES = frozenset({Role.RECEPTION, Role.SPECIALIST, Role.HEAD, Role.LEADER, Role.RECORDS_CLERK})
 
 
 @dataclass
@@ -108,7 +109,10 @@ def _now(at: datetime | None) -> datetime:
 def _roles_for(principal: Principal | None, dossier: Dossier) -> set[str]:
     if principal is None:
         return {APPLICANT}
-    return roles_at(principal, dossier.handling_agency) | roles_at(principal, dossier.receiving_agency)
+    # At the receiving agency only the counter's role counts: once the dossier is handled
+    # elsewhere (transferred), the receiving agency's specialists and leaders no longer act on it.
+    at_counter = roles_at(principal, dossier.receiving_agency) & {Role.RECEPTION}
+    return roles_at(principal, dossier.handling_agency) | at_counter
 
 
 def _check_role(action: Action, roles: set[str], step: WorkflowStep | None = None) -> None:
@@ -698,8 +702,8 @@ def attachment_store(*, dossier: Dossier, upload: Upload, principal: Principal |
 def dossier_add_attachment(*, principal: Principal, code: str, upload: Upload) -> Attachment:
     with transaction.atomic():
         dossier = _locked(principal, code)
-        if not _roles_for(principal, dossier) - {APPLICANT}:
-            raise PermissionDenied(_("Bạn không xử lý hồ sơ này."))
+        if not _roles_for(principal, dossier) & HANDLING_ROLES:
+            raise PermissionDenied(_("Bạn không xử lý hồ sơ này."), code="role_not_allowed")
         if not dossier.is_open:
             raise Conflict(_("Hồ sơ đã kết thúc; không thể thêm tệp."), code="closed")
         attachment = attachment_store(dossier=dossier, upload=upload, principal=principal)
