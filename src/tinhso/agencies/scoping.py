@@ -70,11 +70,10 @@ def may_see_personal_data(principal: Principal | None, agency_ids: set[int]) -> 
     agencies — not to viewers, whose role is to watch figures."""
     if principal is None:
         return False
-    if principal.is_superuser or principal.api_key is not None:
+    if principal.is_superuser:
         return True
     from tinhso.agencies.models import Role
 
-    return any(
-        role != Role.VIEWER and (own.pk in agency_ids or (role in SUBTREE_ROLES))
-        for own, role in principal.roles
-    )
+    # A role held above the dossier's agencies counts only if they lie in its subtree (a leader
+    # of another commune has no business with this one's applicants).
+    return any(roles_at(principal, agency) - {Role.VIEWER} for agency in Agency.objects.filter(pk__in=agency_ids))

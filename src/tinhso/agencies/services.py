@@ -100,12 +100,19 @@ def agencies_import(*, rows: Iterable[tuple[int, dict[str, Any] | None, str | No
             del good[code]
     with transaction.atomic():
         done: dict[str, Agency] = dict(existing)
+        code_of = {a.pk: a.code for a in existing.values()}
+        parent_of = {a.code: code_of.get(a.parent_id) for a in existing.values()}  # type: ignore[arg-type]
         pending = dict(good)
         while pending:
             progressed = False
             for code, (_line, row) in list(pending.items()):
                 parent_code = str(row.get("parent_code") or "").strip()
                 if parent_code and parent_code in pending and parent_code != code:
+                    continue
+                if parent_code and _reaches(parent_of, parent_code, code):  # a cycle through existing agencies
+                    report.errors.append(LineError(line, f"agency {code!r} is part of a parent cycle"))
+                    del pending[code]
+                    progressed = True
                     continue
                 parent = done.get(parent_code) if parent_code else None
                 agency = done.get(code)
@@ -125,6 +132,7 @@ def agencies_import(*, rows: Iterable[tuple[int, dict[str, Any] | None, str | No
                 agency.path = agency.compute_path()
                 agency.save()
                 done[code] = agency
+                parent_of[code] = parent_code or None
                 del pending[code]
                 progressed = True
             if not progressed:  # a cycle among the remaining rows
@@ -137,6 +145,18 @@ def agencies_import(*, rows: Iterable[tuple[int, dict[str, Any] | None, str | No
     report.errors.sort(key=lambda e: e.line)
     report.rejected = len(report.errors)
     return report
+
+
+def _reaches(parent_of: dict[str, str | None], start: str, target: str) -> bool:
+    """Whether walking up the parents from `start` reaches `target` (or loops)."""
+    seen: set[str] = set()
+    node: str | None = start
+    while node is not None and node not in seen:
+        if node == target:
+            return True
+        seen.add(node)
+        node = parent_of.get(node)
+    return node is not None
 
 
 def _agency_problem(row: dict[str, Any], units: dict[str, AdministrativeUnit]) -> str | None:

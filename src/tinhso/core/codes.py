@@ -6,16 +6,18 @@ Pure functions, no Django: they validate and build the identifiers the domain us
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
-CITIZEN_ID_RE = re.compile(r"^\d{12}$")
-TAX_CODE_RE = re.compile(r"^\d{10}(-?\d{3})?$")
+# ASCII digits only and `\Z`, not `$`: `$` would accept a trailing newline and `\d` any
+# Unicode digit ("０２５…"), neither of which is a valid identifier.
+CITIZEN_ID_RE = re.compile(r"^[0-9]{12}\Z")
+TAX_CODE_RE = re.compile(r"^[0-9]{10}(-?[0-9]{3})?\Z")
 # QCVN 102:2016 electronic identifiers: a province-level code such as H44, then dot-separated
 # numeric levels (H44.03, H44.100); the national portal also writes codes such as 000.00.01.H22.
-AGENCY_CODE_RE = re.compile(r"^[A-Z0-9]{1,10}(\.[A-Z0-9]{1,10}){0,6}$")
-DOSSIER_CODE_RE = re.compile(r"^(?P<agency>[A-Z0-9.]+)-(?P<day>\d{6})-(?P<seq>\d{4,})$")
-PROVINCE_CODE_RE = re.compile(r"^\d{2}$")
-COMMUNE_CODE_RE = re.compile(r"^\d{5}$")
+AGENCY_CODE_RE = re.compile(r"^[A-Z0-9]{1,10}(\.[A-Z0-9]{1,10}){0,6}\Z")
+DOSSIER_CODE_RE = re.compile(r"^(?P<agency>[A-Z0-9.]+)-(?P<day>[0-9]{6})-(?P<seq>[0-9]{4,})\Z")
+PROVINCE_CODE_RE = re.compile(r"^[0-9]{2}\Z")
+COMMUNE_CODE_RE = re.compile(r"^[0-9]{5}\Z")
 
 
 def is_citizen_id(value: str) -> bool:
@@ -42,7 +44,19 @@ def dossier_code(agency_code: str, day: date, sequence: int) -> str:
 
 
 def is_dossier_code(value: str) -> bool:
-    return bool(DOSSIER_CODE_RE.match(value))
+    return parse_dossier_code(value) is not None
+
+
+def parse_dossier_code(value: str) -> tuple[str, date, int] | None:
+    """(agency code, day, sequence) of a dossier code, or None when it is not one."""
+    m = DOSSIER_CODE_RE.match(value)
+    if m is None or not is_agency_code(m["agency"]):
+        return None
+    try:
+        day = datetime.strptime(m["day"], "%y%m%d").date()  # noqa: DTZ007 (a date, no time)
+    except ValueError:
+        return None
+    return m["agency"], day, int(m["seq"])
 
 
 def mask_name(name: str) -> str:
@@ -62,6 +76,8 @@ def mask_id_number(value: str) -> str:
 
 
 def mask_phone(value: str) -> str:
-    if len(value) <= 4:
+    """Keep the first and last three characters of a phone number: `0912345678` → `091****678`.
+    Anything shorter than a real number (9 digits) is masked whole, lest 3 + 3 reveal it all."""
+    if len(value) < 9:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 6) + value[-3:]
