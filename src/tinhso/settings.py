@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "tinhso.workcalendar",
     "tinhso.catalogue",
     "tinhso.dossiers",
+    "tinhso.indicators",
     "tinhso.api",
     "tinhso.workspace",
     "tinhso.demo",
@@ -150,6 +151,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+# The vendored htmx, Pico CSS and ECharts live in the package, outside any app.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
@@ -167,7 +170,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 200 * 1024 * 1024
 # Security: strict in production, relaxed where a laptop has no TLS.
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# No page is meant to be framed; a view that must be (a form preview) uses @xframe_options_sameorigin.
+X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tinhso.core.appendonly import AppendOnlyModel
+
 
 class Status(models.IntegerChoices):
     """The national portal's status codes (TrangThaiHoSo)."""
@@ -152,10 +154,10 @@ class Dossier(models.Model):
         return not self.is_paused and at > self.due_at
 
 
-class DossierEvent(models.Model):
+class DossierEvent(AppendOnlyModel):
     """One line of a dossier's history (form 06): appended, never edited."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(_("thời điểm"), default=timezone.now)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     actor_name = models.CharField(_("người thực hiện"), max_length=255, blank=True)
@@ -178,13 +180,6 @@ class DossierEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError("dossier history is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise ValueError("dossier history is append-only")
 
 
 class AttachmentKind(models.TextChoices):

@@ -41,7 +41,8 @@ from tinhso.dossiers.models import (
     Status,
 )
 from tinhso.dossiers.sequence import next_dossier_code
-from tinhso.dossiers.signals import dossier_changed
+from tinhso.dossiers.signals import dossier_changed, dossier_changing
+from tinhso.dossiers.signals import snapshot as field_snapshot
 from tinhso.dossiers.transitions import APPLICANT, Action, move_for
 from tinhso.workcalendar.selectors import calendar_for_agency
 
@@ -194,12 +195,13 @@ def _append_event(
 
 def _snapshot(dossier: Dossier | None) -> dict[str, Any]:
     if dossier is None:
-        return {"status": None, "agency_id": None, "step": "", "due_at": None}
+        return {"status": None, "agency_id": None, "step": "", "due_at": None, "fields": None}
     return {
         "status": dossier.status,
         "agency_id": dossier.handling_agency_id,
         "step": dossier.current_step.name if dossier.current_step else "",
         "due_at": dossier.due_at,
+        "fields": field_snapshot(dossier),
     }
 
 
@@ -224,6 +226,8 @@ def _finish_change(
         object_id=dossier.code,
         data={"from_status": before["status"], "to_status": dossier.status, "note": note, **(data or {})},
     )
+    # Derived data (the index counters) is written in this same transaction.
+    dossier_changing.send(sender=Dossier, before=before["fields"], after=field_snapshot(dossier))
     payload = {
         "dossier_id": dossier.pk,
         "code": dossier.code,

@@ -1,0 +1,98 @@
+"""Writes to the counters: apply a change (same transaction as the dossier's), rebuild from scratch."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncMonth
+
+from tinhso.indicators.contributions import COLUMNS, FINISHED_STATUSES, Key
+from tinhso.indicators.models import DossierCounter
+
+_TABLE = DossierCounter._meta.db_table
+_UPSERT_HEAD = (
+    f"INSERT INTO {_TABLE} (agency_id, procedure_id, month, {', '.join(COLUMNS)}) VALUES "
+)
+_UPSERT_TAIL = " ON CONFLICT (agency_id, procedure_id, month) DO UPDATE SET " + ", ".join(
+    f"{c} = {_TABLE}.{c} + excluded.{c}" for c in COLUMNS
+)
+_ROW = "(" + ", ".join(["%s"] * (3 + len(COLUMNS))) + ")"
+
+
+def counters_apply(changes: Mapping[Key, Mapping[str, int]]) -> None:
+    """Add the changes to the counters with one upsert (must run inside the dossier's transaction)."""
+    if not changes:
+        return
+    rows = sorted(changes.items())  # a fixed order: concurrent writers lock rows in the same order
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        params: list[Any] = []
+        for (agency_id, procedure_id, month), values in chunk:
+            params += [agency_id, procedure_id, month, *(values.get(c, 0) for c in COLUMNS)]
+        with connection.cursor() as cursor:
+            cursor.execute(_UPSERT_HEAD + ", ".join([_ROW] * len(chunk)) + _UPSERT_TAIL, params)
+
+
+def _aggregate_queryset() -> Any:
+    from tinhso.dossiers.models import Dossier
+
+    finished = Q(status__in=FINISHED_STATUSES)
+    late = finished & Q(finished_at__isnull=False, due_at__isnull=False, finished_at__gt=F("due_at"))
+    return (
+        Dossier.objects.filter(received_at__isnull=False)
+        .annotate(month=TruncMonth("received_at", tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+        .values("receiving_agency_id", "procedure_id", "month")
+        .annotate(
+            n_received=Count("id"),
+            n_online=Count("id", filter=Q(channel=2)),
+            n_finished=Count("id", filter=finished),
+            n_finished_late=Count("id", filter=late),
+            n_with_fee=Count("id", filter=Q(fee_due__gt=0)),
+            n_paid_online=Count("id", filter=Q(fee_paid_online=True)),
+            n_digitised=Count("id", filter=Q(components_digitised=True)),
+            n_result_electronic=Count("id", filter=finished & Q(result_kind="electronic")),
+            n_rated=Count("id", filter=~Q(rating="")),
+            n_unsatisfied=Count("id", filter=Q(rating="unsatisfied")),
+            n_complained=Count("id", filter=Q(complained=True)),
+            n_dissatisfied=Count("id", filter=Q(rating="unsatisfied") | Q(complained=True) | late),
+        )
+        .order_by()
+    )
+
+
+def counters_from_dossiers() -> dict[Key, dict[str, int]]:
+    """Every counter recomputed from the dossiers (what `counters_rebuild` writes)."""
+    out: dict[Key, dict[str, int]] = {}
+    for row in _aggregate_queryset().iterator(chunk_size=5000):
+        month = row["month"]
+        month = month.date() if hasattr(month, "date") else month
+        out[(row["receiving_agency_id"], row["procedure_id"], month)] = {c: row[f"n_{c}"] for c in COLUMNS}
+    return out
+
+
+def counters_live() -> dict[Key, dict[str, int]]:
+    return {
+        (c.agency_id, c.procedure_id, c.month): c.values()
+        for c in DossierCounter.objects.all().iterator(chunk_size=5000)
+        if any(c.values().values())
+    }
+
+
+@transaction.atomic
+def counters_rebuild() -> int:
+    """Recompute every counter from the dossiers. Live writers wait for the rebuild to commit and
+    then add their changes on top, so nothing is lost or counted twice."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {_TABLE} IN EXCLUSIVE MODE")
+    DossierCounter.objects.all().delete()
+    rows = counters_from_dossiers()
+    DossierCounter.objects.bulk_create(
+        [DossierCounter(agency_id=a, procedure_id=p, month=m, **values) for (a, p, m), values in rows.items()],
+        batch_size=2000,
+    )
+    return len(rows)
