@@ -159,10 +159,12 @@ def calendar_due(request: HttpRequest, query: Query[DueQuery]) -> Any:
 def _register_routers() -> None:
     from tinhso.api.dossiers import router as dossiers_router
     from tinhso.api.imports import router as imports_router
+    from tinhso.api.indicators import router as indicators_router
 
     # The import router comes first: `/dossiers/import` must not be read as a dossier code.
     api.add_router("/dossiers", imports_router)
     api.add_router("/dossiers", dossiers_router)
+    api.add_router("/indicators", indicators_router)
 
 
 _register_routers()

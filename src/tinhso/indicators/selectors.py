@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from tinhso.agencies.models import Agency, AgencyKind
@@ -254,3 +254,50 @@ def service_index(*, root: Agency, period: Period, now: datetime | None = None, 
         child_result["period"] = result["period"]
         result["children"].append(child_result)
     return result
+
+
+def _late_q(now: datetime) -> Q:
+    finished_late = Q(status__in=(9, 10), finished_at__isnull=False, due_at__isnull=False, finished_at__gt=F("due_at"))
+    open_overdue_now = Q(status__in=OPEN_STATUSES, due_at__lt=now, paused_at__isnull=True)
+    return finished_late | open_overdue_now
+
+
+# metric → the dossiers that are in its denominator but not in its numerator.
+def _explain_q(metric: str, now: datetime) -> Q | None:
+    online_levels = (OnlineLevel.FULL, OnlineLevel.PARTIAL)
+    return {
+        "PROGRESS": _late_q(now),
+        "DOSSIER_RECEIVING_SATISFACTION": _late_q(now) | Q(rating="unsatisfied") | Q(complained=True),
+        "ONLINE_SERVICE_B": Q(procedure__online_level__in=online_levels) & ~Q(channel=2),
+        "ONLINE_SERVICE_C": ~Q(channel=2),
+        "ONLINE_PAYMENT_A": Q(fee_due__gt=0, fee_paid_online=False),
+        "ORIGINAL_RESULT_AVAILABLE": Q(status__in=(9, 10)) & ~Q(result_kind="electronic"),
+        "SO_HOA_GIAY_TO_GIAI_QUYET": Q(components_digitised=False),
+    }.get(metric)
+
+
+EXPLAINABLE = ("PROGRESS", "DOSSIER_RECEIVING_SATISFACTION", "ONLINE_SERVICE_B", "ONLINE_SERVICE_C",
+               "ONLINE_PAYMENT_A", "ORIGINAL_RESULT_AVAILABLE", "SO_HOA_GIAY_TO_GIAI_QUYET")
+
+
+def explain(*, root: Agency, period: Period, metric: str, now: datetime | None = None) -> Any:
+    """The dossiers that cost `metric` its points for `root`'s tree in `period` (a queryset)."""
+    from tinhso.core.errors import InvalidInput
+    from tinhso.dossiers.models import Dossier
+
+    q = _explain_q(metric, now or timezone.now())
+    if q is None:
+        raise InvalidInput(
+            f"{metric} is not measured from dossiers; explainable metrics: {', '.join(EXPLAINABLE)}",
+            fields={"metric": "not explainable"},
+        )
+    return (
+        Dossier.objects.filter(
+            q,
+            received_at__gte=period.start,
+            received_at__lt=period.end,
+            receiving_agency__path__startswith=root.path,
+        )
+        .select_related("procedure", "receiving_agency")
+        .order_by("received_at", "id")
+    )

@@ -1,0 +1,179 @@
+"""`/api/v1/indicators/…`: the Decision 766 index of an agency tree for a period, and the
+dossiers that cost each metric its points (JSON or CSV). Scoped: a caller sees the agencies in
+its scope only."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from django.http import HttpRequest, StreamingHttpResponse
+from django.utils import timezone
+from ninja import Query, Router, Schema
+
+from tinhso.agencies.models import Agency
+from tinhso.agencies.scoping import visible_agencies
+from tinhso.api.api import ErrorOut
+from tinhso.api.auth import AUTH, principal_of
+from tinhso.core.errors import InvalidInput, NotFound
+from tinhso.indicators.periods import Period, parse_period
+from tinhso.indicators.selectors import explain, service_index
+
+router = Router(tags=["indicators"], auth=AUTH)
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class AgencyRef(Schema):
+    code: str
+    name: str
+
+
+class PeriodOut(Schema):
+    key: str
+    start: str
+    end: str
+
+
+class MetricOut(Schema):
+    code: str
+    name: str
+    numerator: int | None
+    denominator: int | None
+    ratio: float | None
+    score: float | None
+    max_score: float | None
+    source: str
+
+
+class GroupOut(Schema):
+    code: str
+    score: float | None
+    max_score: float | None
+    ratio: float | None
+    metrics: list[MetricOut]
+
+
+class ChildIndexOut(Schema):
+    agency: AgencyRef
+    period: PeriodOut
+    total_score: float | None
+    max_score: float
+    groups: list[GroupOut]
+
+
+class IndexOut(ChildIndexOut):
+    children: list[ChildIndexOut]
+
+
+class IndexQuery(Schema):
+    agency: str
+    period: str
+
+
+def _agency_and_period(request: HttpRequest, agency_code: str, period_key: str) -> tuple[Agency, Period]:
+    try:
+        period = parse_period(period_key)
+    except ValueError as exc:
+        raise InvalidInput(str(exc), fields={"period": str(exc)}) from None
+    agency = visible_agencies(principal_of(request)).filter(code=agency_code).first()
+    if agency is None:
+        raise NotFound(f"Agency {agency_code!r} not found.")
+    return agency, period
+
+
+@router.get("/service-index", response={200: IndexOut, **ERRORS})
+def get_service_index(request: HttpRequest, query: Query[IndexQuery]) -> Any:
+    """The index of an agency and each of its child agencies for a month (`2026-08`), quarter
+    (`2026-Q3`) or year (`2026`): counts roll up from dossiers; `source` says whether a metric is
+    measured by tinhso or taken from the province's input table."""
+    agency, period = _agency_and_period(request, query.agency, query.period)
+    return service_index(root=agency, period=period)
+
+
+class ExplainQuery(Schema):
+    agency: str
+    period: str
+    metric: str
+    format: Literal["json", "csv"] = "json"
+    limit: int = 50
+    offset: int = 0
+
+
+class ExplainItem(Schema):
+    code: str
+    procedure_code: str
+    procedure_name: str
+    agency_code: str
+    channel: int
+    status: int
+    received_at: str | None
+    due_at: str | None
+    finished_at: str | None
+    rating: str
+    complained: bool
+    fee_paid_online: bool
+    components_digitised: bool
+    result_kind: str
+
+
+class ExplainPage(Schema):
+    metric: str
+    count: int
+    items: list[ExplainItem]
+
+
+def _iso(value: Any) -> str | None:
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def _item(d: Any) -> dict[str, Any]:
+    return {
+        "code": d.code,
+        "procedure_code": d.procedure.code,
+        "procedure_name": d.procedure.name,
+        "agency_code": d.receiving_agency.code,
+        "channel": d.channel,
+        "status": d.status,
+        "received_at": _iso(d.received_at),
+        "due_at": _iso(d.due_at),
+        "finished_at": _iso(d.finished_at),
+        "rating": d.rating,
+        "complained": d.complained,
+        "fee_paid_online": d.fee_paid_online,
+        "components_digitised": d.components_digitised,
+        "result_kind": d.result_kind,
+    }
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@router.get("/service-index/explain", response={200: ExplainPage, **ERRORS})
+def explain_metric(request: HttpRequest, query: Query[ExplainQuery]) -> Any:
+    """The dossiers in a metric's denominator but not its numerator (paginated), or all of them as
+    CSV with `format=csv`. No personal data."""
+    agency, period = _agency_and_period(request, query.agency, query.period)
+    if not 1 <= query.limit <= 500:
+        raise InvalidInput("limit must be 1–500", fields={"limit": "1–500"})
+    qs = explain(root=agency, period=period, metric=query.metric)
+    if query.format == "csv":
+        fields = list(ExplainItem.model_fields)
+
+        def rows() -> Iterator[str]:
+            writer = csv.writer(_Echo())
+            yield "\ufeff" + writer.writerow(fields)
+            for d in qs.iterator(chunk_size=2000):
+                item = _item(d)
+                yield writer.writerow([item[f] if item[f] is not None else "" for f in fields])
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{agency.code}-{period.key}-{query.metric}.csv"'
+        return response
+    return {
+        "metric": query.metric,
+        "count": qs.count(),
+        "items": [_item(d) for d in qs[query.offset : query.offset + query.limit]],
+    }
