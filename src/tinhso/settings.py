@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "tinhso.catalogue",
     "tinhso.dossiers",
     "tinhso.indicators",
+    "tinhso.opscentre",
     "tinhso.api",
     "tinhso.workspace",
     "tinhso.demo",

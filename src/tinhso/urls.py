@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("dieu-hanh/", include("tinhso.opscentre.urls")),
     path("", include("tinhso.workspace.urls")),
 ]
 if settings.DEBUG:
