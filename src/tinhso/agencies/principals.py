@@ -15,6 +15,8 @@ class Principal:
     # (agency, role) pairs; an API key acts with every role within its agency's subtree.
     roles: list[tuple[Agency, str]] = field(default_factory=list)
     is_superuser: bool = False
+    # Per-request memo of derived answers (the visible agencies); a principal lives one request.
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def display_name(self) -> str:

@@ -34,7 +34,12 @@ def visible_agencies(principal: Principal | None) -> QuerySet[Agency]:
 
 
 def visible_agency_ids(principal: Principal | None) -> set[int]:
-    return set(visible_agencies(principal).values_list("pk", flat=True))
+    """The ids of `visible_agencies`, computed once per principal (a principal lives one request)."""
+    if principal is None:
+        return set()
+    if "visible_ids" not in principal.memo:
+        principal.memo["visible_ids"] = frozenset(visible_agencies(principal).values_list("pk", flat=True))
+    return set(principal.memo["visible_ids"])
 
 
 def roles_at(principal: Principal, agency: Agency) -> set[str]:

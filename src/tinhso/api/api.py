@@ -159,12 +159,14 @@ def calendar_due(request: HttpRequest, query: Query[DueQuery]) -> Any:
 def _register_routers() -> None:
     from tinhso.api.dossiers import router as dossiers_router
     from tinhso.api.imports import router as imports_router
+    from tinhso.api.indicator_sets import router as indicator_sets_router
     from tinhso.api.indicators import router as indicators_router
 
     # The import router comes first: `/dossiers/import` must not be read as a dossier code.
     api.add_router("/dossiers", imports_router)
     api.add_router("/dossiers", dossiers_router)
     api.add_router("/indicators", indicators_router)
+    api.add_router("/indicators", indicator_sets_router)
 
 
 _register_routers()

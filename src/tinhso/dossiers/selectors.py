@@ -8,8 +8,9 @@ from datetime import datetime
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from tinhso.agencies.models import Agency
 from tinhso.agencies.principals import Principal
-from tinhso.agencies.scoping import roles_at, visible_agencies
+from tinhso.agencies.scoping import roles_at, visible_agencies, visible_agency_ids
 from tinhso.core.errors import NotFound
 from tinhso.dossiers.models import OPEN_STATUSES, Dossier, DossierEvent
 from tinhso.dossiers.transitions import APPLICANT, TRANSITIONS, Action
@@ -76,13 +77,35 @@ def dossier_list(*, principal: Principal | None, filters: DossierFilters) -> Que
     return qs.order_by("due_at", "id")
 
 
+# The columns an inbox row shows (and what its due marks and personal-data check need):
+# loading only these keeps the inbox within a small factor of the bare indexed query.
+INBOX_FIELDS = (
+    "code", "status", "channel", "applicant_name", "received_at", "due_at", "paused_at", "finished_at", "version",
+    "handling_agency_id", "receiving_agency_id",
+    "procedure__code", "procedure__name", "current_step__name", "current_step__kind", "current_step__role",
+)
+
+
 def inbox(*, principal: Principal) -> QuerySet[Dossier]:
-    """Open dossiers in the principal's agencies, the soonest due first (uses the inbox index)."""
-    agencies = visible_agencies(principal).values("pk") if not principal.is_superuser else None
+    """Open dossiers in the principal's agencies, the soonest due first (uses the partial index
+    `dossier_inbox_open`)."""
     qs = Dossier.objects.filter(status__in=OPEN_STATUSES)
-    if agencies is not None:
-        qs = qs.filter(handling_agency__in=agencies)
-    return qs.select_related("procedure", "handling_agency", "current_step").order_by("due_at", "id")
+    if not principal.is_superuser:
+        qs = qs.filter(handling_agency_id__in=sorted(visible_agency_ids(principal)))
+    # Two small joins only: a five-table join costs more to plan than the indexed scan costs to
+    # run. A page's agencies are attached afterwards with `attach_agencies`.
+    return qs.select_related("procedure", "current_step").only(*INBOX_FIELDS).order_by("due_at", "id")
+
+
+def attach_agencies(dossiers: list[Dossier]) -> list[Dossier]:
+    """Set the handling and receiving agencies (with unit and parent unit) of a page of dossiers
+    with one query for all of them."""
+    ids = {d.handling_agency_id for d in dossiers} | {d.receiving_agency_id for d in dossiers}
+    agencies = Agency.objects.select_related("unit__parent").in_bulk(ids)
+    for d in dossiers:
+        d.handling_agency = agencies[d.handling_agency_id]
+        d.receiving_agency = agencies[d.receiving_agency_id]
+    return dossiers
 
 
 def dossier_allowed_actions(principal: Principal | None, dossier: Dossier) -> list[Action]:

@@ -24,7 +24,11 @@ def _on_dossiers_bulk_changing(sender: Any, pairs: Any = (), **_: Any) -> None:
 
 
 def connect() -> None:
+    from django.conf import settings
+
     from tinhso.dossiers.signals import dossier_changing, dossiers_bulk_changing
 
+    if not getattr(settings, "TINHSO_LIVE_COUNTERS", True):  # switched off for measurements only
+        return
     dossier_changing.connect(_on_dossier_changing, dispatch_uid="indicators-counters")
     dossiers_bulk_changing.connect(_on_dossiers_bulk_changing, dispatch_uid="indicators-counters-bulk")

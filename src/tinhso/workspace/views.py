@@ -178,15 +178,15 @@ def inbox(request: HttpRequest) -> HttpResponse:
         q = filters.cleaned_data["q"].strip()
     if q:
         qs = selectors.dossier_list(principal=principal, filters=selectors.DossierFilters(q=q, status=status))
+        qs = qs.select_related("handling_agency__unit__parent", "receiving_agency")
     else:
         qs = selectors.inbox(principal=principal)
         if status is not None:
             qs = qs.filter(status=status)
-    qs = qs.select_related("handling_agency__unit__parent", "receiving_agency")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     rows = []
-    for d in page.object_list:
+    for d in selectors.attach_agencies(list(page.object_list)) if not q else page.object_list:
         personal = _may_see_personal(principal, d)
         rows.append({
             "d": d,

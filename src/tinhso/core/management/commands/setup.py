@@ -31,5 +31,9 @@ class Command(BaseCommand):
         if not options["no_catalogue"]:
             result = catalogue_load(rows=read_procedure_rows(sample_catalogue_path()))
             self.stdout.write(f"catalogue: {result['created']} created, {result['updated']} updated")
+        from tinhso.indicators.defaults import load_default_sets
+
+        sets = load_default_sets()  # idempotent by code: sets edited in the admin are left alone
+        self.stdout.write(f"indicator sets: {sets['sets_created']} created ({sets['indicators_created']} indicators)")
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(self.style.SUCCESS("setup done"))
