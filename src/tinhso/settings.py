@@ -202,3 +202,6 @@ TINHSO_MAX_ATTACHMENT_BYTES = int(os.environ.get("TINHSO_MAX_ATTACHMENT_BYTES", 
 TINHSO_ATTACHMENT_TYPES = env_list(
     "TINHSO_ATTACHMENT_TYPES", "application/pdf,image/jpeg,image/png,image/tiff,application/zip"
 )
+# Keep the index counters live in each dossier's transaction. Off only for measurements
+# (bench/bench_receive_api.py); with it off the counters drift until `tinhso indicators rebuild`.
+TINHSO_LIVE_COUNTERS = env_bool("TINHSO_LIVE_COUNTERS", True)
