@@ -14,9 +14,16 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tinhso.settings")
     from django.core.management import execute_from_command_line
 
+    from django.core.exceptions import ImproperlyConfigured
+
     args = list(sys.argv if argv is None else argv)
     args[0] = "tinhso"
-    execute_from_command_line(args)
+    try:
+        execute_from_command_line(args)
+    except ImproperlyConfigured as exc:
+        # Bad settings (e.g. production without SECRET_KEY): one clear line, exit code 2.
+        sys.stderr.write(f"tinhso: configuration error: {exc}\n")
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

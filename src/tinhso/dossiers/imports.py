@@ -366,7 +366,7 @@ def _update(rows: list[dict[str, Any]]) -> None:
     if connection.vendor != "postgresql":
         Dossier.objects.bulk_update([Dossier(**row) for row in rows], list(UPDATE_FIELDS), batch_size=500)
         return
-    columns = [Dossier._meta.get_field(name).column for name in UPDATE_FIELDS]
+    columns: list[str] = [Dossier._meta.get_field(name).column for name in UPDATE_FIELDS]  # type: ignore[union-attr,misc]
     table, tmp = _quote(Dossier._meta.db_table), _quote(_UPDATE_TABLE)
     row_of = itemgetter("id", *UPDATE_FIELDS)
     with connection.cursor() as cursor:

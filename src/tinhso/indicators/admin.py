@@ -44,7 +44,7 @@ class IndicatorForm(forms.ModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         errors = indicator_errors(
             kind=data.get("kind") or "",
             numerator=data.get("numerator") or "",
@@ -95,7 +95,7 @@ class IndicatorInputForm(forms.ModelForm):
         return code
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         n, d = data.get("numerator"), data.get("denominator")
         if n is not None and d is not None and n > d:
             self.add_error("numerator", _("Tử số không được lớn hơn mẫu số."))

@@ -134,7 +134,7 @@ def rankings(*, root: Agency, period: Period, by: str = "total", kind: str | Non
                 "movement": previous_rank - rank if rank is not None and previous_rank is not None else None,
             }
         )
-    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["agency"]["code"]))
+    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["agency"]["code"]))  # type: ignore[index]
     return rows
 
 
