@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "tinhso.workcalendar",
     "tinhso.catalogue",
     "tinhso.dossiers",
+    "tinhso.feedback",
     "tinhso.indicators",
     "tinhso.opscentre",
     "tinhso.api",
@@ -205,3 +206,7 @@ TINHSO_ATTACHMENT_TYPES = env_list(
 # Keep the index counters live in each dossier's transaction. Off only for measurements
 # (bench/bench_receive_api.py); with it off the counters drift until `tinhso indicators rebuild`.
 TINHSO_LIVE_COUNTERS = env_bool("TINHSO_LIVE_COUNTERS", True)
+# Citizen feedback: how long after an answer the reporter may reopen it, photo limits.
+TINHSO_FEEDBACK_REOPEN_DAYS = int(os.environ.get("TINHSO_FEEDBACK_REOPEN_DAYS", "7"))
+TINHSO_FEEDBACK_MAX_PHOTOS = int(os.environ.get("TINHSO_FEEDBACK_MAX_PHOTOS", "5"))
+TINHSO_FEEDBACK_MAX_PHOTO_BYTES = int(os.environ.get("TINHSO_FEEDBACK_MAX_PHOTO_BYTES", str(8 * 1024 * 1024)))

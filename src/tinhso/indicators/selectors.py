@@ -39,7 +39,12 @@ MEASURED = frozenset(
         "DOSSIER_RECEIVING_SATISFACTION",
     }
 )
-INPUT_METRICS = tuple(m.code for m in formulas.METRICS if m.code not in MEASURED)
+# Measured from the citizen feedback (tinhso.feedback) rather than the dossiers.
+PETITION_METRICS = frozenset(
+    {"PETITION_PROCESSING_ON_TIME", "PETITION_HANDLING_SATISFACTION", "PETITION_CLASSIFICATION_TTHC",
+     "PETITION_CLASSIFICATION_STAFF"}
+)
+INPUT_METRICS = tuple(m.code for m in formulas.METRICS if m.code not in MEASURED | PETITION_METRICS)
 
 
 @dataclass
@@ -51,6 +56,8 @@ class Counts:
     overdue_open_not_dissatisfied: int
     # procedure id → (received, online, paid_online) within the subtree
     by_procedure: dict[int, tuple[int, int, int]]
+    # citizen feedback: total, on_time, satisfied, procedures, staff
+    petitions: dict[str, int] | None = None
 
 
 def _zero() -> dict[str, int]:
@@ -107,6 +114,9 @@ def counts_for_tree(root: Agency, nodes: list[Agency], period: Period, now: date
         p[1] += row["online"] or 0
         p[2] += row["paid_online"] or 0
     overdue = open_overdue(ids, period, now)
+    from tinhso.feedback.selectors import petition_counts
+
+    petitions = petition_counts(ids, period.start, period.end, now)
     result: dict[int, Counts] = {}
     for node in nodes:
         members = [a for a in ids if path_of[a].startswith(node.path)]
@@ -124,7 +134,12 @@ def counts_for_tree(root: Agency, nodes: list[Agency], period: Period, now: date
             n, f = overdue.get(a, (0, 0))
             late_open += n
             fresh += f
-        result[node.pk] = Counts(columns, late_open, fresh, {k: (v[0], v[1], v[2]) for k, v in by_procedure.items()})
+        petition_totals = dict.fromkeys(("total", "on_time", "satisfied", "procedures", "staff"), 0)
+        for a in members:
+            for key, value in petitions.get(a, {}).items():
+                petition_totals[key] += value
+        result[node.pk] = Counts(columns, late_open, fresh, {k: (v[0], v[1], v[2]) for k, v in by_procedure.items()},
+                                 petition_totals)
     return result
 
 
@@ -165,6 +180,18 @@ def measured_inputs(agency: Agency, counts: Counts, procedures: list[Procedure])
         "ORIGINAL_RESULT_AVAILABLE": (c["result_electronic"], c["finished"]),
         "SO_HOA_GIAY_TO_GIAI_QUYET": (c["digitised"], received),
         "DOSSIER_RECEIVING_SATISFACTION": (received - dissatisfied, received),
+        **petition_inputs(counts.petitions or {}),
+    }
+
+
+def petition_inputs(p: dict[str, int]) -> dict[str, tuple[int, int]]:
+    """The petition metrics from the feedback counts (d = reports received in the period)."""
+    total = p.get("total", 0)
+    return {
+        "PETITION_PROCESSING_ON_TIME": (p.get("on_time", 0), total),
+        "PETITION_HANDLING_SATISFACTION": (p.get("satisfied", 0), total),
+        "PETITION_CLASSIFICATION_TTHC": (p.get("procedures", 0), total),
+        "PETITION_CLASSIFICATION_STAFF": (p.get("staff", 0), total),
     }
 
 

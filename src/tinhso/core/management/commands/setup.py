@@ -35,5 +35,8 @@ class Command(BaseCommand):
 
         sets = load_default_sets()  # idempotent by code: sets edited in the admin are left alone
         self.stdout.write(f"indicator sets: {sets['sets_created']} created ({sets['indicators_created']} indicators)")
+        from tinhso.feedback.defaults import load_default_categories
+
+        self.stdout.write(f"feedback categories: {load_default_categories()} created")
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(self.style.SUCCESS("setup done"))
