@@ -12,9 +12,8 @@ import sys
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tinhso.settings")
-    from django.core.management import execute_from_command_line
-
     from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import execute_from_command_line
 
     args = list(sys.argv if argv is None else argv)
     args[0] = "tinhso"
