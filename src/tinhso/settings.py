@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "tinhso.catalogue",
     "tinhso.dossiers",
     "tinhso.feedback",
+    "tinhso.open311",
     "tinhso.indicators",
     "tinhso.opscentre",
     "tinhso.api",

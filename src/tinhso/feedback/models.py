@@ -133,6 +133,10 @@ class Report(models.Model):
     token = models.CharField(max_length=32, unique=True, default=_token)
     survey_token = models.CharField(max_length=32, unique=True, default=_token)
     api_key = models.ForeignKey("agencies.ApiKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Open311: the answers to the category's service-definition attributes, and a link the client
+    # sent (`media_url`, kept as text and never fetched).
+    attributes = models.JSONField(default=dict, blank=True)
+    media_url = models.URLField(max_length=500, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -65,6 +65,8 @@ class NewReport:
     anonymous: bool = False
     is_public: bool = True
     photos: list[bytes] = field(default_factory=list)
+    attributes: dict[str, Any] = field(default_factory=dict)
+    media_url: str = ""
 
 
 def _decimal_in(value: Any, name: str, bounds: tuple[Decimal, Decimal], errors: dict[str, str]) -> Decimal | None:
@@ -157,6 +159,7 @@ def report_submit(
             reporter_phone=phone, reporter_email=data.reporter_email.strip(), phone_verified=data.phone_verified,
             anonymous=data.anonymous, is_public=data.is_public, status=ReportStatus.RECEIVED,
             received_at=at, due_at=_deadline(category, agency, at), api_key=api_key,
+            attributes=data.attributes, media_url=data.media_url.strip()[:500],
         )
         for content, content_type, width, height in prepared:
             _store_photo(report, content, content_type, width, height)
