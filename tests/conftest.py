@@ -45,6 +45,15 @@ def _fast_passwords_and_own_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _huey_immediate():
+    """Background tasks (SMS, e-mail: tinhso.feedback.tasks) run inline, never into a queue file."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
     calendar_selectors.clear_cache()
     yield

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "tinhso.indicators",
     "tinhso.opscentre",
     "tinhso.api",
+    "tinhso.feedbackweb",
     "tinhso.workspace",
     "tinhso.demo",
 ]
@@ -184,7 +186,7 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
@@ -211,3 +213,55 @@ TINHSO_LIVE_COUNTERS = env_bool("TINHSO_LIVE_COUNTERS", True)
 TINHSO_FEEDBACK_REOPEN_DAYS = int(os.environ.get("TINHSO_FEEDBACK_REOPEN_DAYS", "7"))
 TINHSO_FEEDBACK_MAX_PHOTOS = int(os.environ.get("TINHSO_FEEDBACK_MAX_PHOTOS", "5"))
 TINHSO_FEEDBACK_MAX_PHOTO_BYTES = int(os.environ.get("TINHSO_FEEDBACK_MAX_PHOTO_BYTES", str(8 * 1024 * 1024)))
+# A tile server on the province network for the report map ({z}/{x}/{y} URL); empty: no map.
+TINHSO_MAP_TILES_URL = os.environ.get("TINHSO_MAP_TILES_URL", "")
+
+# --- notifications and background work (SMS, e-mail, huey) ---------------------------------
+# The task queue: huey. Embedded default: a SQLite file under VAR_DIR (no server to run);
+# production with several machines: Redis (`HUEY_REDIS_URL`, needs `pip install redis`).
+# `TINHSO_HUEY_IMMEDIATE=1` runs every task inline, in the calling process (tests, debugging).
+INSTALLED_APPS += ["huey.contrib.djhuey"]
+# huey's log goes through the console handler once (not once more through the root logger).
+LOGGING["loggers"]["huey"] = {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO"), "propagate": False}
+HUEY_REDIS_URL = os.environ.get("HUEY_REDIS_URL", "")
+TINHSO_HUEY_IMMEDIATE = env_bool("TINHSO_HUEY_IMMEDIATE", False)
+TINHSO_WORKER_THREADS = int(os.environ.get("TINHSO_WORKER_THREADS", "2"))
+HUEY: dict = {
+    "name": "tinhso",
+    "immediate": TINHSO_HUEY_IMMEDIATE,
+    "utc": True,
+    "results": False,
+    "consumer": {"workers": TINHSO_WORKER_THREADS, "worker_type": "thread", "periodic": True,
+                 "check_worker_health": True},
+}
+if HUEY_REDIS_URL:
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": HUEY_REDIS_URL})
+else:
+    if not TINHSO_HUEY_IMMEDIATE:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+    HUEY.update({"huey_class": "huey.SqliteHuey",
+                 "filename": os.environ.get("TINHSO_HUEY_FILE", str(VAR_DIR / "huey.sqlite3"))})
+
+# SMS: the backend (dotted path) and, for the HTTP gateway, where and as whom.
+TINHSO_SMS_BACKEND = os.environ.get("TINHSO_SMS_BACKEND", "tinhso.feedback.sms.ConsoleSmsBackend")
+TINHSO_SMS_URL = os.environ.get("TINHSO_SMS_URL", "")
+TINHSO_SMS_TOKEN = os.environ.get("TINHSO_SMS_TOKEN", "")
+TINHSO_SMS_SENDER = os.environ.get("TINHSO_SMS_SENDER", "TINHSO")
+TINHSO_SMS_TIMEOUT = float(os.environ.get("TINHSO_SMS_TIMEOUT", "10"))
+TINHSO_SMS_ASCII = env_bool("TINHSO_SMS_ASCII", False)
+# Phone verification codes: at most this many per phone in 15 minutes and per address per hour.
+TINHSO_OTP_MAX_PER_PHONE = int(os.environ.get("TINHSO_OTP_MAX_PER_PHONE", "3"))
+TINHSO_OTP_MAX_PER_IP = int(os.environ.get("TINHSO_OTP_MAX_PER_IP", "10"))
+# The site's public address, for links in SMS and e-mails (tracking page, satisfaction survey).
+TINHSO_PUBLIC_BASE_URL = os.environ.get("TINHSO_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
+# E-mail (deadline reminders to officers, answers to reporters): printed to the console unless
+# an SMTP server is configured.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tinhso@localhost")

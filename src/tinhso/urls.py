@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("dieu-hanh/", include("tinhso.opscentre.urls")),
+    path("phan-anh/", include("tinhso.feedbackweb.urls")),
     path("open311/v2/", include("tinhso.open311.urls")),
     path("", include("tinhso.workspace.urls")),
 ]

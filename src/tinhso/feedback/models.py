@@ -7,6 +7,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tinhso.core.appendonly import AppendOnlyModel
@@ -211,11 +212,17 @@ class PhoneVerification(models.Model):
 
     phone = models.CharField(max_length=20, db_index=True)
     code_digest = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Set by the service from its `now` (rate limits count codes by it), not by the database.
+    created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     verified_at = models.DateTimeField(null=True, blank=True)
     client_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mã xác minh điện thoại")
+        verbose_name_plural = _("mã xác minh điện thoại")
+        indexes = [models.Index(fields=["client_ip", "created_at"], name="phoneverif_ip_created")]
 
     def __str__(self) -> str:
         return f"{self.phone} {self.created_at:%Y-%m-%d %H:%M}"
@@ -233,6 +240,8 @@ class SmsMessage(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("tin nhắn SMS")
+        verbose_name_plural = _("tin nhắn SMS")
 
     def __str__(self) -> str:
         return f"{self.phone}: {self.body[:40]}"

@@ -402,9 +402,48 @@ def report_rate(*, survey_token: str, satisfied: bool, comment: str = "", at: da
             r.reopen_count += 1
             r.closed_at = None
             r.due_at = _deadline(r.category, r.agency, now)
+            r.warned_at = r.escalated_at = None  # the new deadline gets its own reminder and escalation
         else:
             r.status = ReportStatus.CLOSED
             r.closed_at = r.closed_at or now
         return {"status": r.status, "satisfied": satisfied}
 
     return _act(principal=principal, report_id=report.pk, action=ReportAction.RATE, change=change, note=comment, at=at)
+
+
+# --- deadline reminders (run by the periodic tasks in tinhso.feedback.tasks) -----------------
+
+
+def _system_mark(report_id: int, at: datetime | None, *, field_name: str, action: str, note: str,
+                 overdue: bool) -> Report | None:
+    """Set `warned_at` / `escalated_at` once on an open report and append a private history line
+    (not a transition: the status stays) and an audit entry. None when there was nothing to do
+    (already marked, no longer open, or not yet in the state the mark is for)."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        report = Report.objects.select_for_update(of=("self",)).select_related("agency").filter(pk=report_id).first()
+        if report is None or not report.is_open or getattr(report, field_name) is not None:
+            return None
+        if overdue and report.due_at >= at:
+            return None
+        setattr(report, field_name, at)
+        report.save(update_fields=[field_name, "updated_at"])
+        ReportEvent.objects.create(
+            report=report, at=at, actor=None, actor_name=_("Hệ thống"), action=action, from_status=report.status,
+            to_status=report.status, to_agency=report.agency, note=note, is_public=False,
+        )
+        audit_record(principal=None, action=f"report.{action}", object_type="report", object_id=report.pk,
+                     data={"due_at": report.due_at.isoformat(), "agency": report.agency.code if report.agency else None})
+        return report
+
+
+def report_mark_warned(report_id: int, at: datetime | None = None) -> Report | None:
+    """Record that the handlers were warned of a deadline less than one working day away."""
+    return _system_mark(report_id, at, field_name="warned_at", action="warn", overdue=False,
+                        note=_("Nhắc hạn: còn dưới một ngày làm việc đến hạn xử lý."))
+
+
+def report_escalate(report_id: int, at: datetime | None = None) -> Report | None:
+    """Record that an overdue report was escalated to the agency's leaders."""
+    return _system_mark(report_id, at, field_name="escalated_at", action="escalate", overdue=True,
+                        note=_("Quá hạn xử lý: đã báo lãnh đạo cơ quan."))

@@ -40,7 +40,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
-from math import floor
 
 __all__ = [
     "GROUPS",
@@ -92,9 +91,11 @@ def round_half_up(x: Exact) -> Decimal:
     """
     if isinstance(x, float):  # a float has already lost the exact value
         raise TypeError("round_half_up takes an exact value (Fraction, Decimal or int), not a float")
-    exact = Fraction(x)
-    hundredths = floor(abs(exact) * 100 + Fraction(1, 2))
-    if exact < 0:
+    exact = x if isinstance(x, Fraction) else Fraction(x)
+    num, den = exact.numerator, exact.denominator
+    # floor(|x| × 100 + ½) in integers: floor((200·|num| + den) / (2·den)).
+    hundredths = (200 * abs(num) + den) // (2 * den)
+    if num < 0:
         hundredths = -hundredths
     return Decimal(hundredths).scaleb(-2) if hundredths else Decimal("0.00")
 

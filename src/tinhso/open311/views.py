@@ -223,10 +223,8 @@ def _date_window(request: HttpRequest, fmt: str) -> tuple[Any, Any, HttpResponse
     if problems:
         return None, None, render.errors(fmt, 400, problems)
     start, end = bounds.get("start_date"), bounds.get("end_date")
-    if start is None and end is None:
-        end = timezone.now()
     if start is None:
-        start = end - MAX_SPAN
+        start = (end or timezone.now()) - MAX_SPAN
     if end is None:
         end = start + MAX_SPAN
     if start > end:
@@ -315,7 +313,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         except ValidationError:
             problems["media_url"] = _("Phải là một địa chỉ http(s) hợp lệ, tối đa 500 ký tự.")
     uploads = request.FILES.getlist("media")
-    if any(f.size > settings.TINHSO_FEEDBACK_MAX_PHOTO_BYTES for f in uploads):
+    if any((f.size or 0) > settings.TINHSO_FEEDBACK_MAX_PHOTO_BYTES for f in uploads):
         problems["media"] = _("Ảnh quá lớn (tối đa %(mb)s MB).") % {"mb": settings.TINHSO_FEEDBACK_MAX_PHOTO_BYTES // 2**20}
     if problems:
         return render.errors(fmt, 400, _describe(problems))

@@ -1,0 +1,115 @@
+"""Phone verification by one-time code (OTP) before a web report is accepted.
+
+`otp_request` sends a 6-digit code by SMS, within rate limits per phone and per client address;
+`otp_verify` checks it. Only a keyed SHA-256 digest of the code is stored (HMAC with the site's
+secret key, salted with the phone), so a copy of the database does not reveal live codes; each
+code lives `OTP_TTL` and allows `MAX_ATTEMPTS` guesses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from tinhso.core.errors import ApplicationError, InvalidInput
+from tinhso.feedback.models import PhoneVerification
+from tinhso.feedback.sms import sms_send
+
+OTP_TTL = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+PHONE_WINDOW = timedelta(minutes=15)
+IP_WINDOW = timedelta(hours=1)
+CODE_DIGITS = 6
+
+# Vietnamese mobile numbers since 2018: 0 then 3, 5, 7, 8 or 9, ten digits in all.
+_MOBILE_RE = re.compile(r"^0[35789][0-9]{8}\Z")
+_SEPARATORS = re.compile(r"[\s.\-()]")
+
+
+def normalise_phone(value: str) -> str:
+    """A Vietnamese mobile number in its national form (`0912345678`), from `0912 345 678`,
+    `+84 912 345 678` or `84912345678`; `InvalidInput(fields={"phone": …})` otherwise."""
+    raw = _SEPARATORS.sub("", value or "")
+    if raw.startswith("+84"):
+        raw = "0" + raw[3:]
+    elif raw.startswith("84") and len(raw) == 11:
+        raw = "0" + raw[2:]
+    if not _MOBILE_RE.match(raw):
+        message = _("Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu bằng 0, hoặc +84…).")
+        raise InvalidInput(message, fields={"phone": message})
+    return raw
+
+
+def _digest(phone: str, code: str) -> str:
+    key = hashlib.sha256(f"tinhso.feedback.otp:{settings.SECRET_KEY}".encode()).digest()
+    return hmac.new(key, f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _rate_limited(message: str) -> ApplicationError:
+    return ApplicationError(message, code="rate_limited", status=429)
+
+
+def otp_request(*, phone: str, client_ip: str | None, now: datetime | None = None) -> None:
+    """Send a new code to `phone`. Raises `InvalidInput` for a bad number and
+    `ApplicationError(status=429, code="rate_limited")` past `TINHSO_OTP_MAX_PER_PHONE` codes per
+    phone in 15 minutes or `TINHSO_OTP_MAX_PER_IP` per address in an hour."""
+    now = now or timezone.now()
+    phone = normalise_phone(phone)
+    with transaction.atomic():
+        recent = PhoneVerification.objects.filter(phone=phone, created_at__gt=now - PHONE_WINDOW).count()
+        if recent >= settings.TINHSO_OTP_MAX_PER_PHONE:
+            raise _rate_limited(
+                _("Số điện thoại này đã nhận %(n)s mã trong 15 phút qua. Vui lòng đợi ít phút rồi thử lại.")
+                % {"n": recent}
+            )
+        if client_ip:
+            from_ip = PhoneVerification.objects.filter(client_ip=client_ip, created_at__gt=now - IP_WINDOW).count()
+            if from_ip >= settings.TINHSO_OTP_MAX_PER_IP:
+                raise _rate_limited(_("Quá nhiều yêu cầu mã xác minh từ địa chỉ này. Vui lòng thử lại sau một giờ."))
+        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+        PhoneVerification.objects.create(
+            phone=phone, code_digest=_digest(phone, code), created_at=now, expires_at=now + OTP_TTL,
+            client_ip=client_ip or None,
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            body = _("Mã xác minh phản ánh của bạn là %(code)s, có hiệu lực %(minutes)s phút. "
+                     "Không chia sẻ mã này cho người khác.") % {
+                "code": code, "minutes": int(OTP_TTL.total_seconds() // 60)}
+        # Recorded now; handed to the gateway only once this transaction has committed.
+        sms_send(phone=phone, body=body)
+
+
+def otp_verify(*, phone: str, code: str, now: datetime | None = None) -> bool:
+    """True when `code` is the phone's latest code, unexpired, with guesses left; the code is
+    then used up. Every call counts as one of the code's `MAX_ATTEMPTS` guesses."""
+    now = now or timezone.now()
+    try:
+        phone = normalise_phone(phone)
+    except InvalidInput:
+        return False
+    code = (code or "").strip()
+    with transaction.atomic():
+        latest = (
+            PhoneVerification.objects.select_for_update()
+            .filter(phone=phone, created_at__lte=now)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if latest is None or latest.verified_at is not None or latest.expires_at <= now:
+            return False
+        if latest.attempts >= MAX_ATTEMPTS:
+            return False
+        latest.attempts += 1
+        ok = hmac.compare_digest(latest.code_digest, _digest(phone, code))
+        if ok:
+            latest.verified_at = now
+        latest.save(update_fields=["attempts", "verified_at"])
+        return ok
