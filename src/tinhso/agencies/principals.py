@@ -16,7 +16,7 @@ class Principal:
     roles: list[tuple[Agency, str]] = field(default_factory=list)
     is_superuser: bool = False
     # Per-request memo of derived answers (the visible agencies); a principal lives one request.
-    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def display_name(self) -> str:

@@ -81,4 +81,9 @@ def may_see_personal_data(principal: Principal | None, agency_ids: set[int]) -> 
 
     # A role held above the dossier's agencies counts only if they lie in its subtree (a leader
     # of another commune has no business with this one's applicants).
-    return any(roles_at(principal, agency) - {Role.VIEWER} for agency in Agency.objects.filter(pk__in=agency_ids))
+    key = ("personal", frozenset(agency_ids))
+    if key not in principal.memo:
+        principal.memo[key] = any(
+            roles_at(principal, agency) - {Role.VIEWER} for agency in Agency.objects.filter(pk__in=agency_ids)
+        )
+    return bool(principal.memo[key])

@@ -248,7 +248,7 @@ def _procedure(code: str) -> Procedure:
 
 
 def _agency(code: str, field_name: str) -> Agency:
-    agency = Agency.objects.filter(code=code, is_active=True).first()
+    agency = Agency.objects.select_related("unit__parent").filter(code=code, is_active=True).first()
     if agency is None:
         raise InvalidInput(_("Không có cơ quan %(code)s.") % {"code": code}, fields={field_name: _("Không có cơ quan này.")})
     return agency
