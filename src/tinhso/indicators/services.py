@@ -21,20 +21,39 @@ _UPSERT_TAIL = " ON CONFLICT (agency_id, procedure_id, month) DO UPDATE SET " + 
     f"{c} = {_TABLE}.{c} + excluded.{c}" for c in COLUMNS
 )
 _ROW = "(" + ", ".join(["%s"] * (3 + len(COLUMNS))) + ")"
+_UPSERT_ONE = _UPSERT_HEAD + _ROW + _UPSERT_TAIL
 
 
 def counters_apply(changes: Mapping[Key, Mapping[str, int]]) -> None:
-    """Add the changes to the counters with one upsert (must run inside the dossier's transaction)."""
+    """Add the changes to the counters, one upsert per counter row (must run inside the dossier's
+    transaction). Many rows (an import batch) go as one `executemany`, which psycopg pipelines."""
     if not changes:
         return
     rows = sorted(changes.items())  # a fixed order: concurrent writers lock rows in the same order
-    for start in range(0, len(rows), 500):
-        chunk = rows[start : start + 500]
-        params: list[Any] = []
-        for (agency_id, procedure_id, month), values in chunk:
-            params += [agency_id, procedure_id, month, *(values.get(c, 0) for c in COLUMNS)]
-        with connection.cursor() as cursor:
-            cursor.execute(_UPSERT_HEAD + ", ".join([_ROW] * len(chunk)) + _UPSERT_TAIL, params)
+    params = [
+        [agency_id, procedure_id, month, *(values.get(c, 0) for c in COLUMNS)]
+        for (agency_id, procedure_id, month), values in rows
+    ]
+    with connection.cursor() as cursor:
+        if len(params) == 1:
+            cursor.execute(_UPSERT_ONE, params[0])
+        elif connection.vendor == "postgresql" and len(params) > 50:
+            # A batch: COPY the changes into a temporary table, then one set-based upsert.
+            columns = ["agency_id", "procedure_id", "month", *COLUMNS]
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS counter_delta AS SELECT {', '.join(columns)} FROM {_TABLE} "
+                "WITH NO DATA"
+            )
+            cursor.execute("TRUNCATE counter_delta")
+            with cursor.cursor.copy(f"COPY counter_delta ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in params:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {_TABLE} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM counter_delta"
+                + _UPSERT_TAIL
+            )
+        else:
+            cursor.executemany(_UPSERT_ONE, params)
 
 
 def _aggregate_queryset() -> Any:
