@@ -207,3 +207,19 @@ def test_serve_rejects_a_bad_port(tmp_path):
     result = subprocess.run([sys.executable, "-m", "tinhso", "serve", "--port", "0x50"], env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "--port" in result.stderr
+
+
+def test_citizen_feedback_is_filed_routed_and_handled(seeded):
+    """The demo files reports from every channel, routes each to its commune and handles them
+    through the feedback services: some answered and rated, some still open."""
+    from tinhso.feedback.models import Report, ReportEvent
+
+    reports = Report.objects.all()
+    assert reports.count() >= 10
+    assert "citizen feedback:" in seeded["output"]
+    assert not reports.filter(agency__isnull=True).exists()
+    assert all(r.agency.unit_id == r.commune_id for r in reports.select_related("agency"))
+    statuses = set(reports.values_list("status", flat=True))
+    assert {"closed"} <= statuses and statuses & {"assigned", "in_progress", "answered", "reopened"}
+    assert len(set(reports.values_list("channel", flat=True))) >= 3
+    assert ReportEvent.objects.filter(action="answer").exists()

@@ -12,6 +12,9 @@ never deleted one by one).
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -104,6 +107,12 @@ class Command(BaseCommand):
             self.stdout.write(f"dossiers: {report.dossiers} simulated in {time.monotonic() - started:.1f} s")
             for problem in report.problems[:10]:
                 self.stderr.write(f"  not simulated: {problem}")
+        from tinhso.demo.feedback_seeding import seed_feedback
+
+        communes = [(a, staff.by_agency[a.pk]) for a, _ in working if a.kind == "commune_committee" and a.pk in staff.by_agency]
+        filed = seed_feedback(committee=province.committee, communes=communes, days=days, seed=seed, now=until)
+        if filed:
+            self.stdout.write(f"citizen feedback: {filed} reports filed and handled")
         seeding.dossier_summary(report)
         for label, n in report.by_status.items():
             self.stdout.write(f"  {label:<22} {n:>6}")
@@ -114,7 +123,17 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         assert host is not None and port is not None and workers is not None
-        run_server(host=host, port=port, workers=workers)
+        # The demo is one command: the background worker (SMS, e-mail, deadline reminders and
+        # escalations) runs beside the web server and stops with it.
+        worker = subprocess.Popen([sys.executable, "-m", "tinhso", "worker"], stdin=subprocess.DEVNULL)
+        try:
+            run_server(host=host, port=port, workers=workers)
+        finally:
+            worker.send_signal(signal.SIGINT)
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
 
     def _print_logins(self, staff: seeding.Staff, password: str, host: str, port: int) -> None:
         shown = f"[{host}]" if ":" in host else host
