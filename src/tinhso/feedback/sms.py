@@ -18,6 +18,7 @@ import logging
 import unicodedata
 import urllib.error
 import urllib.request
+from abc import ABC, abstractmethod
 from typing import Any
 
 from django.conf import settings
@@ -38,11 +39,11 @@ class SmsError(Exception):
     """The gateway refused or could not be reached; the message says why (stored on the row)."""
 
 
-class BaseSmsBackend:
+class BaseSmsBackend(ABC):
     """A backend sends one recorded message, or raises `SmsError`."""
 
-    def send(self, message: SmsMessage) -> None:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abstractmethod
+    def send(self, message: SmsMessage) -> None: ...
 
 
 class ConsoleSmsBackend(BaseSmsBackend):
