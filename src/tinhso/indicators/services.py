@@ -30,7 +30,7 @@ def counters_apply(changes: Mapping[Key, Mapping[str, int]]) -> None:
     if not changes:
         return
     rows = sorted(changes.items())  # a fixed order: concurrent writers lock rows in the same order
-    params = [
+    params: list[list[Any]] = [
         [agency_id, procedure_id, month, *(values.get(c, 0) for c in COLUMNS)]
         for (agency_id, procedure_id, month), values in rows
     ]
