@@ -52,6 +52,7 @@ from tinhso.feedbackweb.common import (
 )
 from tinhso.indicators.periods import current_period, parse_period
 from tinhso.workcalendar.selectors import calendar_for_agency
+from tinhso.workspace.actions import run_page_action
 from tinhso.workspace.views import _header
 
 PAGE_SIZE = 50
@@ -238,14 +239,16 @@ def report_action(request: HttpRequest, report_id: int, action: str) -> HttpResp
     report = _get(principal, report_id)
     back = redirect("feedbackweb:report", report_id=report.pk)
     form = _action_form(act, report, request.POST)
-    if not form.is_valid():
-        problems = "; ".join(
-            f"{form.fields[n].label}: {' '.join(errs)}" if n in form.fields and n != "version" else " ".join(errs)
-            for n, errs in form.errors.items()
-        )
-        messages.error(request, _("Chưa thực hiện “%(action)s”: %(problems)s") % {
-            "action": ACTION_LABELS[act], "problems": problems})
-        return back
+    done = run_page_action(
+        request, form=form, label=str(ACTION_LABELS[act]),
+        call=lambda data: _call(act, principal, report.pk, data),
+        stale_message=_("Người khác vừa thao tác trên phản ánh này trước bạn. Trang đã được tải lại; "
+                        "hãy xem lại trước khi thao tác."),
+        not_found_message=_("Không tìm thấy phản ánh."),
+    )
+    if done and not reports_visible(principal).filter(pk=report.pk).exists():  # transferred out of my scope
+        return redirect("feedbackweb:inbox")
+    return back
     try:
         _call(act, principal, report.pk, form.cleaned_data)
     except Conflict as exc:

@@ -38,6 +38,7 @@ from tinhso.dossiers.models import Channel, Dossier, Status
 from tinhso.dossiers.transitions import Action
 from tinhso.workcalendar.selectors import calendar_for_agency
 from tinhso.workspace import forms as wf
+from tinhso.workspace.actions import run_page_action
 
 PAGE_SIZE = 50
 DUE_SOON_WORKING_SECONDS = 8 * 3600
@@ -437,14 +438,14 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
     d = _get_dossier(principal, code)
     back = redirect("workspace:dossier", code=d.code)
     form = _action_form(act, d, request.POST, request.FILES)
-    if not form.is_valid():
-        problems = "; ".join(
-            f"{form.fields[name].label if name in form.fields and name != 'version' else ''}: {' '.join(errs)}".lstrip(": ")
-            for name, errs in form.errors.items()
-        )
-        messages.error(request, _("Chưa thực hiện “%(action)s”: %(problems)s") % {
-            "action": ACTION_LABELS[act], "problems": problems})
-        return back
+    run_page_action(
+        request, form=form, label=str(ACTION_LABELS[act]),
+        call=lambda data: _call_service(act, principal, d.code, data),
+        stale_message=_("Người khác vừa thao tác trên hồ sơ này trước bạn. Trang đã được tải lại; "
+                        "hãy xem lại trước khi thao tác."),
+        not_found_message=_("Không tìm thấy hồ sơ."),
+    )
+    return back
     try:
         _call_service(act, principal, d.code, form.cleaned_data)
     except Conflict as exc:
