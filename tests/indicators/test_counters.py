@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from tests.factories import ProcedureFactory, citizen
 from tinhso.core.errors import ApplicationError
@@ -64,13 +65,50 @@ def test_random_workload_live_equals_rebuild(world, seed):
         d = s.dossier_receive(principal=world.reception, procedure=procedure, agency=world.commune, channel=channel,
                               applicant=citizen(), fee_paid_online=rng.random() < 0.4, at=at).dossier
         _walk(world, d.code, rng, at)
+        if rng.random() < 0.2:  # the worker's sweep, at some moment
+            s.dossiers_mark_overdue(now=at)
     live = counters_live()
     assert live == counters_from_dossiers()
     assert sum(v["received"] for v in live.values()) == 40
+    # The index is the same whether the sweep has marked the overdue dossiers or not.
+    later, year = datetime(2026, 7, 1, tzinfo=VN), parse_period("2026")
+    before_sweep = service_index(root=world.province, period=year, now=later)
+    s.dossiers_mark_overdue(now=later)
+    assert service_index(root=world.province, period=year, now=later) == before_sweep
+    live = counters_live()
+    assert live == counters_from_dossiers()
     # Rebuilding from scratch gives the same rows.
     DossierCounter.objects.all().update(received=999)
     counters_rebuild()
     assert counters_live() == live
+
+
+def test_marked_dossier_leaves_the_overdue_count_when_it_moves_on(world, settings):
+    """A marked dossier that is extended (later due moment), paused for a supplement or finished
+    stops counting as open and overdue; finished, it counts as finished late instead."""
+    settings.TINHSO_EXTENSION_MIN_NOTICE_HOURS = 0
+    at = timezone.now() - timedelta(days=30)
+    codes = [s.dossier_receive(principal=world.reception, procedure=world.procedure, agency=world.commune,
+                               channel=Channel.COUNTER, applicant=citizen(), at=at).dossier.code for _ in range(3)]
+    assert s.dossiers_mark_overdue() == 3
+
+    def overdue_open():
+        return sum(c.overdue_open for c in DossierCounter.objects.all())
+
+    assert overdue_open() == 3
+    s.dossier_extend(principal=world.leader, code=codes[0], new_due_at=timezone.now() + timedelta(days=5),
+                     reason="cần xác minh")
+    assert overdue_open() == 2 and not Dossier.objects.get(code=codes[0]).marked_overdue
+    s.dossier_request_supplement(principal=world.specialist, code=codes[1], reason="thiếu giấy tờ")
+    assert overdue_open() == 1
+    assert s.dossiers_mark_overdue() == 0  # paused: not marked again
+    _finish(world, codes[2], timezone.now())
+    assert overdue_open() == 0
+    assert sum(c.finished_late for c in DossierCounter.objects.all()) == 1
+    assert counters_live() == counters_from_dossiers()
+    from tinhso.audit.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="dossiers.marked_overdue", data__count=3).count() == 1
 
 
 def test_counters_move_in_the_same_transaction(world):
@@ -96,19 +134,31 @@ def _finish(world, code, at):
 
 
 def test_overdue_open_dossier_turns_late_by_itself(world):
-    """An open dossier counts on time until its due moment passes, then late — nobody touches it."""
-    received = datetime(2026, 3, 2, 9, 0, tzinfo=VN)  # due Thursday 5 March 09:00 (3 working days)
+    """An open dossier counts on time until its due moment passes, then late — nobody touches it:
+    first counted live, then (after the worker's sweep marks it) from the counters; the score is
+    the same either way."""
     d = s.dossier_receive(principal=world.reception, procedure=world.procedure, agency=world.commune,
-                          channel=Channel.COUNTER, applicant=citizen(), at=received).dossier
-    period = parse_period("2026-03")
+                          channel=Channel.COUNTER, applicant=citizen()).dossier
+    assert d.due_at > timezone.now() and not d.marked_overdue
+    period = parse_period(timezone.localtime(d.received_at).strftime("%Y-%m"))
 
     def progress(now):
         index = service_index(root=world.commune, period=period, now=now)
         group = next(g for g in index["groups"] if g["code"] == "progress")
         return group["metrics"][0]
 
-    assert d.due_at == datetime(2026, 3, 5, 9, 0, tzinfo=VN)
-    assert progress(datetime(2026, 3, 5, 8, 59, tzinfo=VN))["numerator"] == 1
-    late = progress(datetime(2026, 3, 5, 9, 1, tzinfo=VN))
+    assert progress(d.due_at - timedelta(minutes=1))["numerator"] == 1
+    after_due = d.due_at + timedelta(minutes=1)
+    late = progress(after_due)
     assert (late["numerator"], late["denominator"], late["score"]) == (0, 1, 0.0)
-    assert Dossier.objects.get(pk=d.pk).version == 1  # untouched
+    assert DossierCounter.objects.get(agency=world.commune).overdue_open == 0  # counted live
+
+    assert s.dossiers_mark_overdue(now=after_due) == 1
+    assert s.dossiers_mark_overdue(now=after_due) == 0  # idempotent
+    counter = DossierCounter.objects.get(agency=world.commune)
+    assert (counter.overdue_open, counter.dissatisfied) == (1, 1)
+    assert progress(after_due) == late  # now from the counters: the same figures
+    marked = Dossier.objects.get(pk=d.pk)
+    assert marked.marked_overdue and marked.version == 1  # untouched: no new version, no history line
+    assert marked.events.count() == 1
+    assert counters_live() == counters_from_dossiers()

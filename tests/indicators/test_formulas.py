@@ -12,6 +12,7 @@ from fractions import Fraction
 
 import pytest
 
+from tinhso.indicators import formulas
 from tinhso.indicators.formulas import (
     GROUPS,
     GROUPS_BY_CODE,
@@ -431,3 +432,27 @@ def test_index_total_is_sum_of_group_totals():
     total, groups = score_index(inputs)
     assert [g.score for g in groups] == [D("8.63"), D("18.13"), D("6.50"), D("1.01"), D("1.00"), D("11.00")]
     assert total == D("46.27")
+
+
+def test_integer_core_agrees_with_the_fraction_rules_on_random_counts():
+    """The fast integer core scores every metric exactly as the readable Fraction rules
+    (`_exact_score`) do, including ties at the half cent and the caps."""
+    import random
+
+    rng = random.Random(766)
+    cases = [(0, 0), (0, 1), (1, 1), (29, 32), (1, 8), (3, 8), (9, 10), (4, 5), (1, 2), (7, 9)]
+    cases += [(n, d) for d in (rng.randint(1, 50_000) for _ in range(400)) for n in (rng.randint(0, d),)]
+    for spec in formulas.METRICS:
+        for n, d in cases:
+            exact = formulas._exact_score(spec.kind, spec.max_score, n, d)
+            expected = None if exact is None else formulas.round_half_up(exact)
+            result = formulas.score_metric(spec.code, n, d)
+            assert result.score == expected, (spec.code, n, d)
+            assert result.ratio == formulas.ratio_percent(n, d)
+    # The online-service group is the exact sum of its terms rounded once.
+    for _ in range(300):
+        counts = {code: (n, d) for code in ("ONLINE_SERVICE_A", "ONLINE_SERVICE_B", "ONLINE_SERVICE_C")
+                  for d in (rng.randint(0, 40),) for n in (rng.randint(0, d),)}
+        exact_sum = sum((formulas._exact_score(formulas.METRICS_BY_CODE[c].kind, formulas.METRICS_BY_CODE[c].max_score,
+                                               n, d) or 0) for c, (n, d) in counts.items())
+        assert formulas.score_group("online_service", counts).score == min(Decimal(12), formulas.round_half_up(exact_sum))

@@ -80,6 +80,18 @@ def test_progress_half_cent_case(march, province_client, monkeypatch):
     assert _metric(body, "PUBLISH_ON_TIME")["score"] is None
 
 
+def test_response_has_the_documented_shape(march, province_client, monkeypatch):
+    """The body is serialised without going through the response schema: it must still match it."""
+    from tinhso.api.indicators import IndexOut
+
+    monkeypatch.setattr("tinhso.indicators.selectors.timezone.now", lambda: NOW)
+    response = _get(province_client, agency="H44", period="2026-Q1")
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert IndexOut.model_validate(body).model_dump(mode="json") == body
+    assert len(body["children"]) == 3 and all("children" not in c for c in body["children"])
+
+
 def test_parent_adds_children_counts_not_scores(march, province_client, monkeypatch):
     """The province's progress counts the 33 dossiers of both communes; the overdue open one is late."""
     monkeypatch.setattr("tinhso.indicators.selectors.timezone.now", lambda: NOW)

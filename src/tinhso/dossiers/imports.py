@@ -49,7 +49,7 @@ from tinhso.agencies.scoping import roles_at, visible_agencies
 from tinhso.agencies.services import ImportReport, LineError
 from tinhso.audit.services import audit_record
 from tinhso.catalogue.models import Procedure
-from tinhso.dossiers.models import ApplicantType, Channel, Dossier, Rating, ResultKind
+from tinhso.dossiers.models import OPEN_STATUSES, ApplicantType, Channel, Dossier, Rating, ResultKind
 from tinhso.dossiers.signals import SNAPSHOT_FIELDS, dossiers_bulk_changing
 
 # Lines per transaction: 5,000 rows are ~10 MB in memory; fewer means more commits (each a
@@ -82,7 +82,7 @@ UPDATE_FIELDS = (
     "procedure_id", "receiving_agency_id", "handling_agency_id", "channel", "status", "applicant_type",
     "submitted_at", "received_at", "due_at", "legal_due_at", "finished_at", "returned_at",
     "components_digitised", "result_kind", "fee_due", "fee_paid", "fee_paid_online", "rating", "rated_at",
-    "complained", "imported", "updated_at",
+    "complained", "marked_overdue", "imported", "updated_at",
 )
 
 
@@ -292,6 +292,7 @@ def _dossier_values(obj: dict[str, Any], ctx: _Context) -> dict[str, Any]:
         "rating": rating or "",
         "rated_at": (returned_at or finished_at) if rating else None,
         "complained": complained,
+        "marked_overdue": status in OPEN_STATUSES and due_at < ctx.now,
         "imported": True,
         "updated_at": ctx.now,
     }

@@ -30,6 +30,7 @@ SNAPSHOT_FIELDS = (
     "result_kind",
     "rating",
     "complained",
+    "marked_overdue",
 )
 
 

@@ -5,8 +5,10 @@ contribution is a vector of 0/1 over `COLUMNS`; when a dossier changes, the coun
 `contribution(after) − contribution(before)`. The same function defines the rebuild (see
 `services.counters_rebuild`, whose SQL must agree with it — a test checks that it does).
 
-What cannot be stored because it depends on the moment of measure — an open dossier whose due
-moment has passed — is counted live from the open dossiers (`selectors.open_overdue_counts`).
+An open dossier whose due moment has passed counts in `overdue_open` once it is marked
+(`Dossier.marked_overdue`, set by every change and by the worker's every-minute sweep); the
+few past due but not marked yet are counted live (`selectors.open_overdue`), so the index is
+exact at every instant while a request reads only counters and a tiny slice of one index.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ COLUMNS = (
     "online",  # … through the online channel
     "finished",  # … whose processing is finished (result ready or returned)
     "finished_late",  # … finished after the due moment
+    "overdue_open",  # … still open, not paused, and marked past due
     "with_fee",  # … with a financial obligation
     "paid_online",  # … paid online
     "digitised",  # … whose components were digitised
@@ -33,7 +36,7 @@ COLUMNS = (
     "rated",  # … rated by the applicant
     "unsatisfied",  # … rated unsatisfied
     "complained",  # … complained about
-    "dissatisfied",  # … unsatisfied, complained about, or finished late (one count per dossier)
+    "dissatisfied",  # … unsatisfied, complained about, finished late or overdue (one count per dossier)
 )
 
 FINISHED_STATUSES = (9, 10)
@@ -51,6 +54,7 @@ def contribution(fields: Mapping[str, Any] | None) -> tuple[Key, dict[str, int]]
     due_at: datetime | None = fields.get("due_at")
     finished = fields["status"] in FINISHED_STATUSES
     late = bool(finished and finished_at is not None and due_at is not None and finished_at > due_at)
+    overdue_open = bool(fields.get("marked_overdue")) and fields["status"] in OPEN_STATUSES
     rating = fields.get("rating") or ""
     complained = bool(fields.get("complained"))
     vector = {
@@ -58,6 +62,7 @@ def contribution(fields: Mapping[str, Any] | None) -> tuple[Key, dict[str, int]]
         "online": int(fields["channel"] == 2),
         "finished": int(finished),
         "finished_late": int(late),
+        "overdue_open": int(overdue_open),
         "with_fee": int((fields.get("fee_due") or 0) > 0),
         "paid_online": int(bool(fields.get("fee_paid_online"))),
         "digitised": int(bool(fields.get("components_digitised"))),
@@ -65,7 +70,7 @@ def contribution(fields: Mapping[str, Any] | None) -> tuple[Key, dict[str, int]]
         "rated": int(bool(rating)),
         "unsatisfied": int(rating == "unsatisfied"),
         "complained": int(complained),
-        "dissatisfied": int(rating == "unsatisfied" or complained or late),
+        "dissatisfied": int(rating == "unsatisfied" or complained or late or overdue_open),
     }
     key = (int(fields["receiving_agency_id"]), int(fields["procedure_id"]), month_of(received_at))
     return key, vector

@@ -19,6 +19,7 @@ class DossierCounter(models.Model):
     online = models.IntegerField(default=0)
     finished = models.IntegerField(default=0)
     finished_late = models.IntegerField(default=0)
+    overdue_open = models.IntegerField(default=0)
     with_fee = models.IntegerField(default=0)
     paid_online = models.IntegerField(default=0)
     digitised = models.IntegerField(default=0)

@@ -1,20 +1,22 @@
 """Reads of the index: counts for an agency tree and a period, assembled with the formulas.
 
 A request reads the counters of the agencies in the tree for the period's months (grouped by
-agency, and by agency and procedure for the procedure-level parts), plus the open dossiers that
-are past due right now (a bounded scan of the open-dossier index). Parents add their children's
-counts — never their scores.
+agency, and by procedure for the procedure-level parts), plus the open dossiers that turned past
+due since the worker's last sweep marked them (a range scan of a tiny partial index). Parents add
+their children's counts — never their scores.
 """
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db import connection
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from tinhso.agencies.models import Agency, AgencyKind
@@ -49,12 +51,11 @@ INPUT_METRICS = tuple(m.code for m in formulas.METRICS if m.code not in MEASURED
 
 @dataclass
 class Counts:
-    """The counts of one agency's subtree for a period."""
+    """The counts of one agency's subtree for a period: the counter columns (`overdue_open` and
+    `dissatisfied` include the dossiers past due but not marked yet, counted live), per procedure
+    (received, online, paid_online), and the citizen feedback counts."""
 
     columns: dict[str, int]
-    overdue_open: int
-    overdue_open_not_dissatisfied: int
-    # procedure id → (received, online, paid_online) within the subtree
     by_procedure: dict[int, tuple[int, int, int]]
     # citizen feedback: total, on_time, satisfied, procedures, staff
     petitions: dict[str, int] | None = None
@@ -68,28 +69,45 @@ def subtree(root: Agency) -> list[Agency]:
     return list(Agency.objects.filter(path__startswith=root.path).only("id", "code", "name", "path", "kind", "parent_id"))
 
 
-def _counter_rows(agency_ids: list[int], period: Period) -> Iterable[dict[str, Any]]:
-    return (
-        DossierCounter.objects.filter(agency_id__in=agency_ids, month__gte=period.first_month, month__lt=period.end_month)
-        .values("agency_id", "procedure_id")
-        .annotate(**{c: Sum(c) for c in COLUMNS})
-        .order_by()
-    )
+def _like_prefix(path: str) -> str:
+    return path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def open_overdue(agency_ids: list[int], period: Period, now: datetime) -> dict[int, tuple[int, int]]:
-    """Open, unpaused dossiers received in the period whose due moment has passed, per agency:
-    (all, those not already counted as dissatisfied)."""
+_SUBTREE = (
+    f"agency_id IN (SELECT id FROM {Agency._meta.db_table} WHERE path LIKE %s ESCAPE '\\')"
+)
+_COUNTER = DossierCounter._meta.db_table
+_SUMS = ", ".join(f"SUM({c})" for c in COLUMNS)
+# The subtree's counters for the period: per agency (every column), per agency and procedure, and
+# per procedure over the whole subtree (the three columns the procedure-level metrics read).
+_BY_AGENCY = f"SELECT agency_id, {_SUMS} FROM {_COUNTER} WHERE month >= %s AND month < %s AND {_SUBTREE} GROUP BY agency_id"
+_PROC_SUMS = "SUM(received), SUM(online), SUM(paid_online)"
+_BY_AGENCY_PROCEDURE = (
+    f"SELECT agency_id, procedure_id, {_PROC_SUMS} FROM {_COUNTER} WHERE month >= %s AND month < %s AND {_SUBTREE} "
+    "GROUP BY agency_id, procedure_id"
+)
+_BY_PROCEDURE = (
+    f"SELECT procedure_id, {_PROC_SUMS} FROM {_COUNTER} WHERE month >= %s AND month < %s AND {_SUBTREE} "
+    "GROUP BY procedure_id"
+)
+
+
+def open_overdue(root: Agency, period: Period, now: datetime) -> dict[int, tuple[int, int]]:
+    """Open, unpaused dossiers received in the period whose due moment has passed but which are
+    not marked overdue yet (the sweep marks them every minute), per receiving agency of the
+    subtree: (all, those not otherwise counted as dissatisfied). A range scan of the small
+    `dossier_overdue_pending` index."""
     from tinhso.dossiers.models import Dossier
 
     rows = (
         Dossier.objects.filter(
             status__in=OPEN_STATUSES,
-            due_at__lt=now,
+            marked_overdue=False,
             paused_at__isnull=True,
+            due_at__lt=now,
             received_at__gte=period.start,
             received_at__lt=period.end,
-            receiving_agency_id__in=agency_ids,
+            receiving_agency__path__startswith=root.path,
         )
         .values("receiving_agency_id")
         .annotate(n=Count("id"), fresh=Count("id", filter=~Q(rating="unsatisfied") & Q(complained=False)))
@@ -99,47 +117,77 @@ def open_overdue(agency_ids: list[int], period: Period, now: datetime) -> dict[i
 
 
 def counts_for_tree(root: Agency, nodes: list[Agency], period: Period, now: datetime) -> dict[int, Counts]:
-    """Counts for each node (root and its children), each summing its own subtree."""
-    agencies = subtree(root)
-    ids = [a.pk for a in agencies]
-    path_of = {a.pk: a.path for a in agencies}
-    own: dict[int, dict[str, int]] = defaultdict(_zero)
-    own_proc: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
-    for row in _counter_rows(ids, period):
-        target = own[row["agency_id"]]
-        for c in COLUMNS:
-            target[c] += row[c] or 0
-        p = own_proc[row["agency_id"]][row["procedure_id"]]
-        p[0] += row["received"] or 0
-        p[1] += row["online"] or 0
-        p[2] += row["paid_online"] or 0
-    overdue = open_overdue(ids, period, now)
+    """Counts for each node (`root` and children of it), each summing its own subtree.
+
+    Three grouped reads of the counters (a few thousand rows for a province's quarter), one of
+    the not-yet-marked overdue dossiers and one of the feedback; the sums per node are done here
+    only where a node has more than one agency below it."""
+    agencies = list(Agency.objects.filter(path__startswith=root.path).values_list("id", "path"))
+    # Each agency belongs to the root and to at most one of the other nodes (a child of the root).
+    node_by_path = {n.path: n.pk for n in nodes if n.pk != root.pk}
+    cut = len(root.path)
+    node_of: dict[int, int] = {}
+    for aid, path in agencies:
+        head = path[cut:].split("/", 1)[0]
+        node_id = node_by_path.get(root.path + head + "/") if head else None
+        if node_id is not None:
+            node_of[aid] = node_id
+    members: dict[int, list[int]] = defaultdict(list)
+    for aid, node_id in node_of.items():
+        members[node_id].append(aid)
+
+    params = (period.first_month, period.end_month, _like_prefix(root.path))
+    with connection.cursor() as cursor:
+        cursor.execute(_BY_AGENCY, params)
+        own = {row[0]: row[1:] for row in cursor.fetchall()}
+        cursor.execute(_BY_AGENCY_PROCEDURE, params)
+        own_proc: dict[int, dict[int, tuple[int, int, int]]] = defaultdict(dict)
+        for aid, pid, r, o, po in cursor.fetchall():
+            own_proc[aid][pid] = (int(r), int(o), int(po))
+        cursor.execute(_BY_PROCEDURE, params)
+        root_proc = {pid: (int(r), int(o), int(po)) for pid, r, o, po in cursor.fetchall()}
+    overdue = open_overdue(root, period, now)
     from tinhso.feedback.selectors import petition_counts
 
-    petitions = petition_counts(ids, period.start, period.end, now)
+    petitions = petition_counts([aid for aid, _ in agencies], period.start, period.end, now)
+    i_overdue, i_dissatisfied = COLUMNS.index("overdue_open"), COLUMNS.index("dissatisfied")
+
+    def summed(ids: Iterable[int]) -> tuple[dict[str, int], dict[str, int]]:
+        totals = [0] * len(COLUMNS)
+        feedback = dict.fromkeys(("total", "on_time", "satisfied", "procedures", "staff"), 0)
+        for aid in ids:
+            row = own.get(aid)
+            if row is not None:
+                for i, v in enumerate(row):
+                    totals[i] += int(v or 0)
+            late = overdue.get(aid)
+            if late is not None:
+                totals[i_overdue] += late[0]
+                totals[i_dissatisfied] += late[1]
+            for key, value in petitions.get(aid, {}).items():
+                feedback[key] += value
+        return dict(zip(COLUMNS, totals, strict=True)), feedback
+
     result: dict[int, Counts] = {}
     for node in nodes:
-        members = [a for a in ids if path_of[a].startswith(node.path)]
-        columns = _zero()
-        by_procedure: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-        late_open = fresh = 0
-        for a in members:
-            for c, v in own.get(a, {}).items():
-                columns[c] += v
-            for pid, (r, o, po) in own_proc.get(a, {}).items():
-                acc = by_procedure[pid]
-                acc[0] += r
-                acc[1] += o
-                acc[2] += po
-            n, f = overdue.get(a, (0, 0))
-            late_open += n
-            fresh += f
-        petition_totals = dict.fromkeys(("total", "on_time", "satisfied", "procedures", "staff"), 0)
-        for a in members:
-            for key, value in petitions.get(a, {}).items():
-                petition_totals[key] += value
-        result[node.pk] = Counts(columns, late_open, fresh, {k: (v[0], v[1], v[2]) for k, v in by_procedure.items()},
-                                 petition_totals)
+        if node.pk == root.pk:
+            columns, feedback = summed(aid for aid, _ in agencies)
+            result[node.pk] = Counts(columns, root_proc, feedback)
+            continue
+        ids = members.get(node.pk, [])
+        columns, feedback = summed(ids)
+        if len(ids) == 1:
+            by_procedure = own_proc.get(ids[0], {})
+        else:
+            acc: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+            for aid in ids:
+                for pid, (r, o, po) in own_proc.get(aid, {}).items():
+                    a = acc[pid]
+                    a[0] += r
+                    a[1] += o
+                    a[2] += po
+            by_procedure = {k: (v[0], v[1], v[2]) for k, v in acc.items()}
+        result[node.pk] = Counts(columns, by_procedure, feedback)
     return result
 
 
@@ -158,8 +206,8 @@ def measured_inputs(agency: Agency, counts: Counts, procedures: list[Procedure])
     """n/d of every metric tinhso measures, from the counts (definitions: service-index-766.md)."""
     c = counts.columns
     received = c["received"]
-    late = c["finished_late"] + counts.overdue_open
-    dissatisfied = c["dissatisfied"] + counts.overdue_open_not_dissatisfied
+    late = c["finished_late"] + c["overdue_open"]
+    dissatisfied = c["dissatisfied"]
     online_ids = {p.pk for p in procedures if p.online_level in (OnlineLevel.FULL, OnlineLevel.PARTIAL)}
     fee_ids = {p.pk for p in procedures if p.fee_vnd > 0}
     of_online = [v for pid, v in counts.by_procedure.items() if pid in online_ids]
@@ -214,11 +262,21 @@ def entered_inputs(nodes: list[Agency], period: Period) -> dict[int, dict[str, t
     return out
 
 
-def _metric_name(code: str) -> str:
-    spec = formulas.METRICS_BY_CODE[code]
+_NAMES = {
+    "vi": {m.code: m.name_vi for m in formulas.METRICS},
+    "en": {m.code: m.name_en for m in formulas.METRICS},
+}
+_SOURCES = {code: ("input" if code in INPUT_METRICS else "tinhso") for code in formulas.METRICS_BY_CODE}
+# Scored agencies, by everything their result depends on. Scoring is a pure function of the
+# counts, so between two reads only the agencies whose counts moved are scored again (a
+# dashboard polled every few seconds re-scores a handful of its 164 agencies).
+_SCORED_CACHE_SIZE = 8192
+
+
+def _language() -> str:
     from django.utils.translation import get_language
 
-    return spec.name_en if (get_language() or "vi").startswith("en") else spec.name_vi
+    return "en" if (get_language() or "vi").startswith("en") else "vi"
 
 
 def _dec(value: Any) -> float | None:
@@ -226,33 +284,39 @@ def _dec(value: Any) -> float | None:
 
 
 def score(agency: Agency, counts: Counts, inputs: dict[str, tuple[int, int]], procedures: list[Procedure]) -> dict[str, Any]:
+    """The index of one agency (without period and children). The result may be shared with
+    other callers (see `_scored`): read it, do not change it."""
     values = measured_inputs(agency, counts, procedures)
-    sources = dict.fromkeys(values, "tinhso")
     for code in INPUT_METRICS:
-        sources[code] = "input"
         if code in inputs:
             values[code] = inputs[code]
-    total, groups = formulas.score_index(values, sources=sources)
+    return _scored(agency.code, agency.name, _language(), tuple(values.items()))
+
+
+@functools.lru_cache(maxsize=_SCORED_CACHE_SIZE)
+def _scored(code: str, name: str, language: str, values: tuple[tuple[str, tuple[int, int]], ...]) -> dict[str, Any]:
+    total, groups = formulas.score_index(dict(values), sources=_SOURCES)
+    names = _NAMES[language]
     return {
-        "agency": {"code": agency.code, "name": agency.name},
-        "total_score": _dec(total),
+        "agency": {"code": code, "name": name},
+        "total_score": float(total),
         "max_score": float(formulas.MAX_TOTAL),
         "groups": [
             {
                 "code": g.code,
-                "score": _dec(g.score),
-                "max_score": _dec(g.max_score),
-                "ratio": _dec(g.ratio),
+                "score": float(g.score),
+                "max_score": float(g.max_score),
+                "ratio": float(g.ratio),
                 "metrics": [
                     {
                         "code": m.code,
-                        "name": _metric_name(m.code),
+                        "name": names[m.code],
                         "numerator": m.numerator,
                         "denominator": m.denominator,
-                        "ratio": _dec(m.ratio),
-                        "score": _dec(m.score),
-                        "max_score": _dec(m.max_score),
-                        "source": sources.get(m.code, "tinhso"),
+                        "ratio": None if m.ratio is None else float(m.ratio),
+                        "score": None if m.score is None else float(m.score),
+                        "max_score": float(m.max_score),
+                        "source": _SOURCES[m.code],
                     }
                     for m in g.metrics
                 ],
@@ -269,17 +333,19 @@ def service_index(*, root: Agency, period: Period, now: datetime | None = None, 
     nodes = [root, *children]
     counts = counts_for_tree(root, nodes, period, now)
     inputs = entered_inputs(nodes, period)
-    result = score(root, counts[root.pk], inputs.get(root.pk, {}), procedures_under(root))
-    result["period"] = {"key": period.key, "start": period.start.isoformat(), "end": period.end.isoformat()}
+    period_out = {"key": period.key, "start": period.start.isoformat(), "end": period.end.isoformat()}
     procedure_cache: dict[str, list[Procedure]] = {}
-    result["children"] = []
-    for child in children:
-        kind_key = child.kind
-        if kind_key not in procedure_cache:
-            procedure_cache[kind_key] = procedures_under(child)
-        child_result = score(child, counts[child.pk], inputs.get(child.pk, {}), procedure_cache[kind_key])
-        child_result["period"] = result["period"]
-        result["children"].append(child_result)
+
+    def procedures_of(agency: Agency) -> list[Procedure]:
+        if agency.kind not in procedure_cache:
+            procedure_cache[agency.kind] = procedures_under(agency)
+        return procedure_cache[agency.kind]
+
+    result = {**score(root, counts[root.pk], inputs.get(root.pk, {}), procedures_of(root)), "period": period_out}
+    result["children"] = [
+        {**score(child, counts[child.pk], inputs.get(child.pk, {}), procedures_of(child)), "period": period_out}
+        for child in children
+    ]
     return result
 
 

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 
-from tinhso.indicators.contributions import COLUMNS, FINISHED_STATUSES, Key
+from tinhso.indicators.contributions import COLUMNS, FINISHED_STATUSES, OPEN_STATUSES, Key
 from tinhso.indicators.models import DossierCounter
 
 _TABLE = DossierCounter._meta.db_table
@@ -61,6 +61,7 @@ def _aggregate_queryset() -> Any:
 
     finished = Q(status__in=FINISHED_STATUSES)
     late = finished & Q(finished_at__isnull=False, due_at__isnull=False, finished_at__gt=F("due_at"))
+    overdue_open = Q(status__in=OPEN_STATUSES, marked_overdue=True)
     return (
         Dossier.objects.filter(received_at__isnull=False)
         .annotate(month=TruncMonth("received_at", tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
@@ -70,6 +71,7 @@ def _aggregate_queryset() -> Any:
             n_online=Count("id", filter=Q(channel=2)),
             n_finished=Count("id", filter=finished),
             n_finished_late=Count("id", filter=late),
+            n_overdue_open=Count("id", filter=overdue_open),
             n_with_fee=Count("id", filter=Q(fee_due__gt=0)),
             n_paid_online=Count("id", filter=Q(fee_paid_online=True)),
             n_digitised=Count("id", filter=Q(components_digitised=True)),
@@ -77,7 +79,7 @@ def _aggregate_queryset() -> Any:
             n_rated=Count("id", filter=~Q(rating="")),
             n_unsatisfied=Count("id", filter=Q(rating="unsatisfied")),
             n_complained=Count("id", filter=Q(complained=True)),
-            n_dissatisfied=Count("id", filter=Q(rating="unsatisfied") | Q(complained=True) | late),
+            n_dissatisfied=Count("id", filter=Q(rating="unsatisfied") | Q(complained=True) | late | overdue_open),
         )
         .order_by()
     )

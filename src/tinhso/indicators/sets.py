@@ -3,8 +3,8 @@
 An `Indicator` is data, one of three kinds:
 
 - `ratio`: 100 × numerator / denominator, each side an expression over the counter columns
-  (`contributions.COLUMNS`) and `overdue_open` (open dossiers of the period past due at the
-  moment of measure), joined by `+` and `-` only, e.g. `received - finished_late - overdue_open`
+  (`contributions.COLUMNS`, where `overdue_open` is the open dossiers of the period past due at
+  the moment of measure), joined by `+` and `-` only, e.g. `received - finished_late - overdue_open`
   over `received`. Expressions are parsed here, never `eval`-ed; an unknown name is an error
   that names it.
 - `metric`: the ratio of a Decision 766 metric (`formulas.METRICS`), measured or entered.
@@ -42,8 +42,8 @@ from tinhso.indicators.contributions import COLUMNS
 from tinhso.indicators.models import AgencyScope, Direction, Indicator, IndicatorSet, IndicatorValue
 from tinhso.indicators.periods import Period
 
-# The names an expression may use: the stored counters and the live count of overdue open dossiers.
-VARIABLES: tuple[str, ...] = (*COLUMNS, "overdue_open")
+# The names an expression may use: the counter columns (`overdue_open` includes the live part).
+VARIABLES: tuple[str, ...] = COLUMNS
 KINDS: tuple[str, ...] = ("ratio", "metric", "input")
 
 
@@ -152,8 +152,7 @@ class _Tree:
             from tinhso.indicators.selectors import counts_for_tree
 
             self._counts = counts_for_tree(self.root, self.nodes, self.period, self.now)
-        counts = self._counts[agency.pk]
-        return {**counts.columns, "overdue_open": counts.overdue_open}
+        return self._counts[agency.pk].columns
 
     def metric(self, agency: Agency, code: str) -> dict[str, Any]:
         if self._scores is None:
