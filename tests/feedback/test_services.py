@@ -156,3 +156,30 @@ def test_petition_metrics_in_the_index(categories):
     assert (metrics["PETITION_HANDLING_SATISFACTION"]["numerator"], metrics["PETITION_HANDLING_SATISFACTION"]["score"]) == (1, 3.0)
     assert metrics["PETITION_CLASSIFICATION_TTHC"]["numerator"] == 1
     assert metrics["PETITION_CLASSIFICATION_TTHC"]["score"] is None
+
+
+def test_petition_counts_sql_equals_the_orm_definition(categories):
+    """The index reads the petition counts with one fixed SQL statement over a subtree; it must
+    count exactly as the ORM definition does, for reports in every state and at any moment."""
+    from tinhso.agencies.models import Agency
+    from tinhso.feedback.selectors import petition_counts, petition_counts_under
+
+    w = categories
+    reports = [file_report(category_code=code) for code in ("thu-tuc", "thu-tuc", "chieu-sang", "chieu-sang",
+                                                            "chieu-sang", "chieu-sang")]
+    fs.report_answer(principal=w.specialist, report_id=reports[0].pk, answer="Đã xử lý.", at=MONDAY + timedelta(days=1))
+    fs.report_rate(survey_token=Report.objects.get(pk=reports[0].pk).survey_token, satisfied=True,
+                   at=MONDAY + timedelta(days=2))
+    fs.report_answer(principal=w.specialist, report_id=reports[1].pk, answer="Trả lời muộn.", at=MONDAY + timedelta(days=40))
+    fs.report_rate(survey_token=Report.objects.get(pk=reports[1].pk).survey_token, satisfied=False,
+                   at=MONDAY + timedelta(days=41))
+    fs.report_answer(principal=w.specialist, report_id=reports[2].pk, answer="Đã trả lời.", at=MONDAY + timedelta(days=1))
+    fs.report_reject(principal=w.specialist, report_id=reports[3].pk, reason="out_of_scope",
+                     note="Việc của cấp tỉnh.")
+    start, end = datetime(2026, 1, 1, tzinfo=VN), datetime(2027, 1, 1, tzinfo=VN)
+    ids = list(Agency.objects.filter(path__startswith=w.province.path).values_list("id", flat=True))
+    for now in (MONDAY, MONDAY + timedelta(days=3), MONDAY + timedelta(days=60)):
+        expected = petition_counts(ids, start, end, now)
+        assert petition_counts_under(w.province.path, start, end, now) == expected
+        assert sum(c["total"] for c in expected.values()) == 5  # the rejected one does not count
+    assert petition_counts_under(w.other_commune.path, start, end, MONDAY) == {}

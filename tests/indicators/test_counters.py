@@ -16,7 +16,13 @@ from tinhso.dossiers.models import Channel, Dossier
 from tinhso.indicators.models import DossierCounter
 from tinhso.indicators.periods import parse_period
 from tinhso.indicators.selectors import service_index
-from tinhso.indicators.services import counters_from_dossiers, counters_live, counters_rebuild
+from tinhso.indicators.services import (
+    counters_from_dossiers,
+    counters_live,
+    counters_rebuild,
+    rollup_live,
+    rollup_of,
+)
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -69,6 +75,7 @@ def test_random_workload_live_equals_rebuild(world, seed):
             s.dossiers_mark_overdue(now=at)
     live = counters_live()
     assert live == counters_from_dossiers()
+    assert rollup_live() == rollup_of(live)  # the (agency, month) roll-up moved with them
     assert sum(v["received"] for v in live.values()) == 40
     # The index is the same whether the sweep has marked the overdue dossiers or not.
     later, year = datetime(2026, 7, 1, tzinfo=VN), parse_period("2026")
@@ -77,10 +84,12 @@ def test_random_workload_live_equals_rebuild(world, seed):
     assert service_index(root=world.province, period=year, now=later) == before_sweep
     live = counters_live()
     assert live == counters_from_dossiers()
+    assert rollup_live() == rollup_of(live)  # the (agency, month) roll-up moved with them
     # Rebuilding from scratch gives the same rows.
     DossierCounter.objects.all().update(received=999)
     counters_rebuild()
     assert counters_live() == live
+    assert rollup_live() == rollup_of(live)
 
 
 def test_marked_dossier_leaves_the_overdue_count_when_it_moves_on(world, settings):
@@ -106,6 +115,7 @@ def test_marked_dossier_leaves_the_overdue_count_when_it_moves_on(world, setting
     assert overdue_open() == 0
     assert sum(c.finished_late for c in DossierCounter.objects.all()) == 1
     assert counters_live() == counters_from_dossiers()
+    assert rollup_live() == rollup_of(counters_live())
     from tinhso.audit.models import AuditEntry
 
     assert AuditEntry.objects.filter(action="dossiers.marked_overdue", data__count=3).count() == 1
@@ -162,3 +172,4 @@ def test_overdue_open_dossier_turns_late_by_itself(world):
     assert marked.marked_overdue and marked.version == 1  # untouched: no new version, no history line
     assert marked.events.count() == 1
     assert counters_live() == counters_from_dossiers()
+    assert rollup_live() == rollup_of(counters_live())

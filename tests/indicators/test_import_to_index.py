@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from tinhso.dossiers.imports import dossiers_import_stream
 from tinhso.indicators.periods import parse_period
 from tinhso.indicators.selectors import service_index
-from tinhso.indicators.services import counters_from_dossiers, counters_live
+from tinhso.indicators.services import counters_from_dossiers, counters_live, rollup_live, rollup_of
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -36,6 +36,7 @@ def test_imported_month_scores_to_the_cent(world):
     report = dossiers_import_stream(lines, principal=None)
     assert report.as_dict()["created"] == 40
     assert counters_live() == counters_from_dossiers()
+    assert rollup_live() == rollup_of(counters_live())
     index = service_index(root=world.commune, period=parse_period("2026-08"), now=datetime(2026, 10, 1, tzinfo=VN))
     metrics = {m["code"]: m for g in index["groups"] for m in g["metrics"]}
     assert (metrics["PROGRESS"]["numerator"], metrics["PROGRESS"]["denominator"], metrics["PROGRESS"]["score"]) == (37, 40, 18.5)
@@ -49,6 +50,7 @@ def test_imported_month_scores_to_the_cent(world):
     fixed = [_line(i, late=False, online=i < 10, rating="unsatisfied" if i == 5 else "satisfied") for i in range(3)]
     assert dossiers_import_stream(fixed, principal=None).as_dict()["updated"] == 3
     assert counters_live() == counters_from_dossiers()
+    assert rollup_live() == rollup_of(counters_live())
     index = service_index(root=world.commune, period=parse_period("2026-08"), now=datetime(2026, 10, 1, tzinfo=VN))
     progress = next(g for g in index["groups"] if g["code"] == "progress")["metrics"][0]
     assert (progress["numerator"], progress["denominator"], progress["score"]) == (40, 40, 20.0)

@@ -12,18 +12,18 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from tinhso.agencies.models import Agency, AgencyKind
 from tinhso.catalogue.models import OnlineLevel, Procedure, ProcedureLevel
 from tinhso.indicators import formulas
 from tinhso.indicators.contributions import COLUMNS, OPEN_STATUSES
-from tinhso.indicators.models import DossierCounter, IndicatorInput
+from tinhso.indicators.models import AgencyMonthCounter, DossierCounter, IndicatorInput
 from tinhso.indicators.periods import Period
 
 # Metrics tinhso measures itself from its dossiers and catalogue; the rest come from inputs.
@@ -77,51 +77,109 @@ _SUBTREE = (
     f"agency_id IN (SELECT id FROM {Agency._meta.db_table} WHERE path LIKE %s ESCAPE '\\')"
 )
 _COUNTER = DossierCounter._meta.db_table
-_SUMS = ", ".join(f"SUM({c})" for c in COLUMNS)
-# The subtree's counters for the period: per agency (every column), per agency and procedure, and
-# per procedure over the whole subtree (the three columns the procedure-level metrics read).
-_BY_AGENCY = f"SELECT agency_id, {_SUMS} FROM {_COUNTER} WHERE month >= %s AND month < %s AND {_SUBTREE} GROUP BY agency_id"
-_PROC_SUMS = "SUM(received), SUM(online), SUM(paid_online)"
-_BY_AGENCY_PROCEDURE = (
-    f"SELECT agency_id, procedure_id, {_PROC_SUMS} FROM {_COUNTER} WHERE month >= %s AND month < %s AND {_SUBTREE} "
-    "GROUP BY agency_id, procedure_id"
+_ROLLUP = AgencyMonthCounter._meta.db_table
+# The subtree's roll-up rows for the period: (agency, month, version, every column).
+_ROLLUP_ROWS = (
+    f"SELECT agency_id, month, version, {', '.join(COLUMNS)} FROM {_ROLLUP} "
+    f"WHERE month >= %s AND month < %s AND {_SUBTREE}"
 )
-_BY_PROCEDURE = (
-    f"SELECT procedure_id, {_PROC_SUMS} FROM {_COUNTER} WHERE month >= %s AND month < %s AND {_SUBTREE} "
-    "GROUP BY procedure_id"
-)
+# Procedure-level counts (received, online, paid_online) of (agency, month) pairs.
+_PROC_COLUMNS = f"SELECT agency_id, month, procedure_id, received, online, paid_online FROM {_COUNTER} WHERE "
+_PROC_ROWS = _PROC_COLUMNS + f"month >= %s AND month < %s AND {_SUBTREE}"
+
+ProcedureCounts = dict[int, tuple[int, int, int]]
+# (agency id, month) → (roll-up version, procedure id → (received, online, paid_online)): the
+# procedure-level counts of this process, re-read only for the pairs whose version moved.
+_PROCEDURE_CACHE: dict[tuple[int, date], tuple[int, ProcedureCounts]] = {}
+_PROCEDURE_CACHE_LIMIT = 200_000
+# A node's merged procedure counts, by the versions of the (agency, month) pairs merged.
+_MERGED_CACHE: dict[int, tuple[tuple[tuple[int, date, int], ...], ProcedureCounts]] = {}
 
 
-def open_overdue(root: Agency, period: Period, now: datetime) -> dict[int, tuple[int, int]]:
+def _procedure_counts(root: Agency, period: Period, versions: dict[tuple[int, date], int]) -> None:
+    """Bring `_PROCEDURE_CACHE` up to date for the (agency, month) pairs of `versions`."""
+    stale = [key for key, version in versions.items() if _PROCEDURE_CACHE.get(key, (None,))[0] != version]
+    if not stale:
+        return
+    if len(_PROCEDURE_CACHE) > _PROCEDURE_CACHE_LIMIT:
+        _PROCEDURE_CACHE.clear()
+        _MERGED_CACHE.clear()
+        stale = list(versions)
+    fresh: dict[tuple[int, date], ProcedureCounts] = {key: {} for key in stale}
+    with connection.cursor() as cursor:
+        if len(stale) > 40:
+            cursor.execute(_PROC_ROWS, (period.first_month, period.end_month, _like_prefix(root.path)))
+        else:
+            cursor.execute(
+                _PROC_COLUMNS + " OR ".join(["(agency_id = %s AND month = %s)"] * len(stale)),
+                [v for key in stale for v in key],
+            )
+        for aid, month, pid, r, o, po in cursor.fetchall():
+            month = month.date() if isinstance(month, datetime) else month
+            target = fresh.get((aid, month))
+            if target is not None:
+                target[pid] = (r, o, po)
+    for key, counts in fresh.items():
+        _PROCEDURE_CACHE[key] = (versions[key], counts)
+
+
+def _merged(node_id: int, keys: list[tuple[int, date]], versions: dict[tuple[int, date], int]) -> ProcedureCounts:
+    """The procedure counts of `keys` added up (memoised by their versions)."""
+    stamp = tuple((aid, month, versions[(aid, month)]) for aid, month in keys)
+    cached = _MERGED_CACHE.get(node_id)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    if len(keys) == 1:
+        merged = _PROCEDURE_CACHE[keys[0]][1]
+    else:
+        acc: dict[int, list[int]] = {}
+        for key in keys:
+            for pid, (r, o, po) in _PROCEDURE_CACHE[key][1].items():
+                a = acc.get(pid)
+                if a is None:
+                    acc[pid] = [r, o, po]
+                else:
+                    a[0] += r
+                    a[1] += o
+                    a[2] += po
+        merged = {pid: (a[0], a[1], a[2]) for pid, a in acc.items()}
+    _MERGED_CACHE[node_id] = (stamp, merged)
+    return merged
+
+
+def open_overdue(agency_ids: Iterable[int], period: Period, now: datetime) -> dict[int, tuple[int, int]]:
     """Open, unpaused dossiers received in the period whose due moment has passed but which are
-    not marked overdue yet (the sweep marks them every minute), per receiving agency of the
-    subtree: (all, those not otherwise counted as dissatisfied). A range scan of the small
-    `dossier_overdue_pending` index."""
+    not marked overdue yet (the sweep marks them every minute), per receiving agency among
+    `agency_ids`: (all, those not otherwise counted as dissatisfied).
+
+    Reads only the small partial index `dossier_overdue_pending` (its condition is this query's;
+    the agency is filtered here, not joined, so the planner has no other index to prefer)."""
     from tinhso.dossiers.models import Dossier
 
-    rows = (
-        Dossier.objects.filter(
-            status__in=OPEN_STATUSES,
-            marked_overdue=False,
-            paused_at__isnull=True,
-            due_at__lt=now,
-            received_at__gte=period.start,
-            received_at__lt=period.end,
-            receiving_agency__path__startswith=root.path,
-        )
-        .values("receiving_agency_id")
-        .annotate(n=Count("id"), fresh=Count("id", filter=~Q(rating="unsatisfied") & Q(complained=False)))
-        .order_by()
-    )
-    return {r["receiving_agency_id"]: (r["n"], r["fresh"]) for r in rows}
+    wanted = set(agency_ids)
+    rows = Dossier.objects.filter(
+        status__in=OPEN_STATUSES,
+        marked_overdue=False,
+        paused_at__isnull=True,
+        due_at__lt=now,
+        received_at__gte=period.start,
+        received_at__lt=period.end,
+    ).values_list("receiving_agency_id", "rating", "complained")
+    out: dict[int, list[int]] = {}
+    for aid, rating, complained in rows:
+        if aid in wanted:
+            acc = out.setdefault(aid, [0, 0])
+            acc[0] += 1
+            acc[1] += int(rating != "unsatisfied" and not complained)
+    return {aid: (n, fresh) for aid, (n, fresh) in out.items()}
 
 
 def counts_for_tree(root: Agency, nodes: list[Agency], period: Period, now: datetime) -> dict[int, Counts]:
     """Counts for each node (`root` and children of it), each summing its own subtree.
 
-    Three grouped reads of the counters (a few thousand rows for a province's quarter), one of
-    the not-yet-marked overdue dossiers and one of the feedback; the sums per node are done here
-    only where a node has more than one agency below it."""
+    Reads the (agency, month) roll-up of the subtree (~500 rows for a province's quarter), the
+    procedure-level counters only for the (agency, month) pairs whose version moved since this
+    process last read them, the not-yet-marked overdue dossiers and the feedback counts."""
     agencies = list(Agency.objects.filter(path__startswith=root.path).values_list("id", "path"))
     # Each agency belongs to the root and to at most one of the other nodes (a child of the root).
     node_by_path = {n.path: n.pk for n in nodes if n.pk != root.pk}
@@ -132,34 +190,33 @@ def counts_for_tree(root: Agency, nodes: list[Agency], period: Period, now: date
         node_id = node_by_path.get(root.path + head + "/") if head else None
         if node_id is not None:
             node_of[aid] = node_id
-    members: dict[int, list[int]] = defaultdict(list)
-    for aid, node_id in node_of.items():
-        members[node_id].append(aid)
 
-    params = (period.first_month, period.end_month, _like_prefix(root.path))
     with connection.cursor() as cursor:
-        cursor.execute(_BY_AGENCY, params)
-        own = {row[0]: row[1:] for row in cursor.fetchall()}
-        cursor.execute(_BY_AGENCY_PROCEDURE, params)
-        own_proc: dict[int, dict[int, tuple[int, int, int]]] = defaultdict(dict)
-        for aid, pid, r, o, po in cursor.fetchall():
-            own_proc[aid][pid] = (int(r), int(o), int(po))
-        cursor.execute(_BY_PROCEDURE, params)
-        root_proc = {pid: (int(r), int(o), int(po)) for pid, r, o, po in cursor.fetchall()}
-    overdue = open_overdue(root, period, now)
-    from tinhso.feedback.selectors import petition_counts
+        cursor.execute(_ROLLUP_ROWS, (period.first_month, period.end_month, _like_prefix(root.path)))
+        rollup = cursor.fetchall()
+    versions: dict[tuple[int, date], int] = {}
+    rows_of: dict[int, list[tuple[int, ...]]] = defaultdict(list)  # node → its members' roll-up rows
+    keys_of: dict[int, list[tuple[int, date]]] = defaultdict(list)
+    for aid, month, version, *values in rollup:
+        month = month.date() if isinstance(month, datetime) else month
+        versions[(aid, month)] = version
+        node_id = node_of.get(aid)
+        if node_id is not None:
+            rows_of[node_id].append(values)
+            keys_of[node_id].append((aid, month))
+    _procedure_counts(root, period, versions)
+    root_keys = sorted(versions)
 
-    petitions = petition_counts([aid for aid, _ in agencies], period.start, period.end, now)
+    overdue = open_overdue((aid for aid, _ in agencies), period, now)
+    from tinhso.feedback.selectors import petition_counts_under
+
+    petitions = petition_counts_under(root.path, period.start, period.end, now)
     i_overdue, i_dissatisfied = COLUMNS.index("overdue_open"), COLUMNS.index("dissatisfied")
 
-    def summed(ids: Iterable[int]) -> tuple[dict[str, int], dict[str, int]]:
-        totals = [0] * len(COLUMNS)
+    def summed(rows: list[Any], ids: Iterable[int]) -> tuple[dict[str, int], dict[str, int]]:
+        totals = [sum(column) for column in zip(*rows, strict=True)] if rows else [0] * len(COLUMNS)
         feedback = dict.fromkeys(("total", "on_time", "satisfied", "procedures", "staff"), 0)
         for aid in ids:
-            row = own.get(aid)
-            if row is not None:
-                for i, v in enumerate(row):
-                    totals[i] += int(v or 0)
             late = overdue.get(aid)
             if late is not None:
                 totals[i_overdue] += late[0]
@@ -168,63 +225,76 @@ def counts_for_tree(root: Agency, nodes: list[Agency], period: Period, now: date
                 feedback[key] += value
         return dict(zip(COLUMNS, totals, strict=True)), feedback
 
+    members: dict[int, list[int]] = defaultdict(list)
+    for aid, node_id in node_of.items():
+        members[node_id].append(aid)
     result: dict[int, Counts] = {}
     for node in nodes:
         if node.pk == root.pk:
-            columns, feedback = summed(aid for aid, _ in agencies)
-            result[node.pk] = Counts(columns, root_proc, feedback)
-            continue
-        ids = members.get(node.pk, [])
-        columns, feedback = summed(ids)
-        if len(ids) == 1:
-            by_procedure = own_proc.get(ids[0], {})
+            all_rows = [values for _aid, _month, _version, *values in rollup]
+            columns, feedback = summed(all_rows, (aid for aid, _ in agencies))
+            keys = root_keys
         else:
-            acc: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-            for aid in ids:
-                for pid, (r, o, po) in own_proc.get(aid, {}).items():
-                    a = acc[pid]
-                    a[0] += r
-                    a[1] += o
-                    a[2] += po
-            by_procedure = {k: (v[0], v[1], v[2]) for k, v in acc.items()}
-        result[node.pk] = Counts(columns, by_procedure, feedback)
+            columns, feedback = summed(rows_of.get(node.pk, []), members.get(node.pk, []))
+            keys = sorted(keys_of.get(node.pk, []))
+        result[node.pk] = Counts(columns, _merged(node.pk, keys, versions) if keys else {}, feedback)
     return result
 
 
-def procedures_under(agency: Agency) -> list[Procedure]:
-    """The procedures under an agency's authority: the whole catalogue for the province committee,
-    the commune-level procedures for commune committees, the province-level ones otherwise."""
-    qs = Procedure.objects.filter(is_active=True)
-    if agency.kind == AgencyKind.COMMUNE_COMMITTEE:
-        qs = qs.filter(level=ProcedureLevel.COMMUNE)
-    elif agency.kind != AgencyKind.PROVINCE_COMMITTEE:
-        qs = qs.filter(level=ProcedureLevel.PROVINCE)
-    return list(qs.only("id", "online_level", "fee_vnd"))
+@dataclass(frozen=True)
+class CatalogueView:
+    """What the procedure-level metrics need of the procedures under an agency's authority."""
+
+    size: int
+    online_ids: frozenset[int]  # offered online (full or partial)
+    fee_ids: frozenset[int]  # with a fee or charge
 
 
-def measured_inputs(agency: Agency, counts: Counts, procedures: list[Procedure]) -> dict[str, tuple[int, int]]:
+def catalogues_by_kind() -> dict[str, CatalogueView]:
+    """Agency kind → the procedures under its authority: the whole catalogue for the province
+    committee, the commune-level procedures for commune committees, the province-level ones
+    otherwise (one query for every kind)."""
+    rows = list(Procedure.objects.filter(is_active=True).values_list("id", "level", "online_level", "fee_vnd"))
+    online_levels = (OnlineLevel.FULL, OnlineLevel.PARTIAL)
+
+    def view(levels: set[str] | None) -> CatalogueView:
+        chosen = [r for r in rows if levels is None or r[1] in levels]
+        return CatalogueView(
+            size=len(chosen),
+            online_ids=frozenset(r[0] for r in chosen if r[2] in online_levels),
+            fee_ids=frozenset(r[0] for r in chosen if r[3] > 0),
+        )
+
+    province, commune = view({ProcedureLevel.PROVINCE}), view({ProcedureLevel.COMMUNE})
+    out = {kind: province for kind in AgencyKind.values}
+    out[AgencyKind.PROVINCE_COMMITTEE] = view(None)
+    out[AgencyKind.COMMUNE_COMMITTEE] = commune
+    return out
+
+
+def measured_inputs(agency: Agency, counts: Counts, catalogue: CatalogueView) -> dict[str, tuple[int, int]]:
     """n/d of every metric tinhso measures, from the counts (definitions: service-index-766.md)."""
     c = counts.columns
     received = c["received"]
     late = c["finished_late"] + c["overdue_open"]
     dissatisfied = c["dissatisfied"]
-    online_ids = {p.pk for p in procedures if p.online_level in (OnlineLevel.FULL, OnlineLevel.PARTIAL)}
-    fee_ids = {p.pk for p in procedures if p.fee_vnd > 0}
-    of_online = [v for pid, v in counts.by_procedure.items() if pid in online_ids]
+    online_ids, fee_ids = catalogue.online_ids, catalogue.fee_ids
+    b_online = b_received = paid_procedures = used_procedures = 0
+    for pid, (r, o, po) in counts.by_procedure.items():
+        if pid in online_ids:
+            b_received += r
+            b_online += o
+        if pid in fee_ids:
+            paid_procedures += po > 0
+            used_procedures += r > 0
     return {
         "PROGRESS": (received - late, received),
-        "ONLINE_SERVICE_A": (len(online_ids), len(procedures)),
-        "ONLINE_SERVICE_B": (sum(v[1] for v in of_online), sum(v[0] for v in of_online)),
+        "ONLINE_SERVICE_A": (len(online_ids), catalogue.size),
+        "ONLINE_SERVICE_B": (b_online, b_received),
         "ONLINE_SERVICE_C": (c["online"], received),
         "ONLINE_PAYMENT_A": (c["paid_online"], c["with_fee"]),
-        "ONLINE_PAYMENT_B": (
-            sum(1 for pid in fee_ids if counts.by_procedure.get(pid, (0, 0, 0))[2] > 0),
-            len(fee_ids),
-        ),
-        "ONLINE_PAYMENT_C": (
-            sum(1 for pid in fee_ids if counts.by_procedure.get(pid, (0, 0, 0))[0] > 0),
-            len(fee_ids),
-        ),
+        "ONLINE_PAYMENT_B": (paid_procedures, len(fee_ids)),
+        "ONLINE_PAYMENT_C": (used_procedures, len(fee_ids)),
         "ORIGINAL_RESULT_AVAILABLE": (c["result_electronic"], c["finished"]),
         "SO_HOA_GIAY_TO_GIAI_QUYET": (c["digitised"], received),
         "DOSSIER_RECEIVING_SATISFACTION": (received - dissatisfied, received),
@@ -283,10 +353,10 @@ def _dec(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def score(agency: Agency, counts: Counts, inputs: dict[str, tuple[int, int]], procedures: list[Procedure]) -> dict[str, Any]:
+def score(agency: Agency, counts: Counts, inputs: dict[str, tuple[int, int]], catalogue: CatalogueView) -> dict[str, Any]:
     """The index of one agency (without period and children). The result may be shared with
     other callers (see `_scored`): read it, do not change it."""
-    values = measured_inputs(agency, counts, procedures)
+    values = measured_inputs(agency, counts, catalogue)
     for code in INPUT_METRICS:
         if code in inputs:
             values[code] = inputs[code]
@@ -326,24 +396,21 @@ def _scored(code: str, name: str, language: str, values: tuple[tuple[str, tuple[
     }
 
 
+_NODE_FIELDS = ("id", "code", "name", "path", "kind", "parent_id")
+
+
 def service_index(*, root: Agency, period: Period, now: datetime | None = None, with_children: bool = True) -> dict[str, Any]:
     """The index of `root` and (one level down) of each child agency, for `period`."""
     now = now or timezone.now()
-    children = list(Agency.objects.filter(parent=root).order_by("code")) if with_children else []
+    children = list(Agency.objects.filter(parent=root).order_by("code").only(*_NODE_FIELDS)) if with_children else []
     nodes = [root, *children]
     counts = counts_for_tree(root, nodes, period, now)
     inputs = entered_inputs(nodes, period)
     period_out = {"key": period.key, "start": period.start.isoformat(), "end": period.end.isoformat()}
-    procedure_cache: dict[str, list[Procedure]] = {}
-
-    def procedures_of(agency: Agency) -> list[Procedure]:
-        if agency.kind not in procedure_cache:
-            procedure_cache[agency.kind] = procedures_under(agency)
-        return procedure_cache[agency.kind]
-
-    result = {**score(root, counts[root.pk], inputs.get(root.pk, {}), procedures_of(root)), "period": period_out}
+    catalogues = catalogues_by_kind()
+    result = {**score(root, counts[root.pk], inputs.get(root.pk, {}), catalogues[root.kind]), "period": period_out}
     result["children"] = [
-        {**score(child, counts[child.pk], inputs.get(child.pk, {}), procedures_of(child)), "period": period_out}
+        {**score(child, counts[child.pk], inputs.get(child.pk, {}), catalogues[child.kind]), "period": period_out}
         for child in children
     ]
     return result

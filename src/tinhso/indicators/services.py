@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,7 +13,7 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 
 from tinhso.indicators.contributions import COLUMNS, FINISHED_STATUSES, OPEN_STATUSES, Key
-from tinhso.indicators.models import DossierCounter
+from tinhso.indicators.models import AgencyMonthCounter, DossierCounter
 
 _TABLE = DossierCounter._meta.db_table
 _UPSERT_HEAD = (
@@ -22,11 +24,23 @@ _UPSERT_TAIL = " ON CONFLICT (agency_id, procedure_id, month) DO UPDATE SET " + 
 )
 _ROW = "(" + ", ".join(["%s"] * (3 + len(COLUMNS))) + ")"
 _UPSERT_ONE = _UPSERT_HEAD + _ROW + _UPSERT_TAIL
+# The (agency, month) roll-up: the same deltas summed over procedures, and a new version.
+_ROLLUP = AgencyMonthCounter._meta.db_table
+_ROLLUP_HEAD = f"INSERT INTO {_ROLLUP} (agency_id, month, version, {', '.join(COLUMNS)}) "
+_ROLLUP_TAIL = f" ON CONFLICT (agency_id, month) DO UPDATE SET version = {_ROLLUP}.version + 1, " + ", ".join(
+    f"{c} = {_ROLLUP}.{c} + excluded.{c}" for c in COLUMNS
+)
+_ROLLUP_ONE = _ROLLUP_HEAD + "VALUES (" + ", ".join(["%s"] * (3 + len(COLUMNS))) + ")" + _ROLLUP_TAIL
+
+
+def _new_version() -> int:
+    return secrets.randbits(62)
 
 
 def counters_apply(changes: Mapping[Key, Mapping[str, int]]) -> None:
-    """Add the changes to the counters, one upsert per counter row (must run inside the dossier's
-    transaction). Many rows (an import batch) go as one `executemany`, which psycopg pipelines."""
+    """Add the changes to the counters and their (agency, month) roll-up, one upsert per row
+    (must run inside the dossier's transaction). Many rows (an import batch, a sweep) go as one
+    `executemany`, which psycopg pipelines, or on PostgreSQL through a temporary table."""
     if not changes:
         return
     rows = sorted(changes.items())  # a fixed order: concurrent writers lock rows in the same order
@@ -34,11 +48,24 @@ def counters_apply(changes: Mapping[Key, Mapping[str, int]]) -> None:
         [agency_id, procedure_id, month, *(values.get(c, 0) for c in COLUMNS)]
         for (agency_id, procedure_id, month), values in rows
     ]
+    rollup: dict[tuple[int, Any], list[int]] = {}
+    for agency_id, _procedure_id, month, *values in params:
+        acc = rollup.get((agency_id, month))
+        if acc is None:
+            rollup[(agency_id, month)] = list(values)
+        else:
+            for i, v in enumerate(values):
+                acc[i] += v
+    # A new row starts at a random version (never one a process may have cached for a row that
+    # a rebuild deleted); every change adds one.
+    start = _new_version()
+    rollup_params = [[agency_id, month, start, *values] for (agency_id, month), values in sorted(rollup.items())]
     with connection.cursor() as cursor:
         if len(params) == 1:
             cursor.execute(_UPSERT_ONE, params[0])
+            cursor.execute(_ROLLUP_ONE, rollup_params[0])
         elif connection.vendor == "postgresql" and len(params) > 50:
-            # A batch: COPY the changes into a temporary table, then one set-based upsert.
+            # A batch: COPY the changes into a temporary table, then one set-based upsert each.
             columns = ["agency_id", "procedure_id", "month", *COLUMNS]
             cursor.execute(
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS counter_delta AS SELECT {', '.join(columns)} FROM {_TABLE} "
@@ -52,8 +79,14 @@ def counters_apply(changes: Mapping[Key, Mapping[str, int]]) -> None:
                 f"INSERT INTO {_TABLE} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM counter_delta"
                 + _UPSERT_TAIL
             )
+            cursor.execute(
+                _ROLLUP_HEAD + f"SELECT agency_id, month, %s, {', '.join(f'SUM({c})' for c in COLUMNS)} "
+                "FROM counter_delta GROUP BY agency_id, month ORDER BY agency_id, month" + _ROLLUP_TAIL,
+                [start],
+            )
         else:
             cursor.executemany(_UPSERT_ONE, params)
+            cursor.executemany(_ROLLUP_ONE, rollup_params)
 
 
 def _aggregate_queryset() -> Any:
@@ -95,6 +128,25 @@ def counters_from_dossiers() -> dict[Key, dict[str, int]]:
     return out
 
 
+def rollup_live() -> dict[tuple[int, date], dict[str, int]]:
+    """The (agency, month) roll-up as stored (non-zero rows)."""
+    return {
+        (c.agency_id, c.month): c.values()
+        for c in AgencyMonthCounter.objects.all()
+        if any(c.values().values())
+    }
+
+
+def rollup_of(counters: Mapping[Key, Mapping[str, int]]) -> dict[tuple[int, date], dict[str, int]]:
+    """The (agency, month) roll-up the counters imply (what `rollup_live` must equal)."""
+    out: dict[tuple[int, date], dict[str, int]] = {}
+    for (agency_id, _procedure_id, month), values in counters.items():
+        acc = out.setdefault((agency_id, month), dict.fromkeys(COLUMNS, 0))
+        for c in COLUMNS:
+            acc[c] += values[c]
+    return {k: v for k, v in out.items() if any(v.values())}
+
+
 def counters_live() -> dict[Key, dict[str, int]]:
     return {
         (c.agency_id, c.procedure_id, c.month): c.values()
@@ -110,10 +162,22 @@ def counters_rebuild() -> int:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {_TABLE} IN EXCLUSIVE MODE")
+            cursor.execute(f"LOCK TABLE {_ROLLUP} IN EXCLUSIVE MODE")
     DossierCounter.objects.all().delete()
     rows = counters_from_dossiers()
     DossierCounter.objects.bulk_create(
         [DossierCounter(agency_id=a, procedure_id=p, month=m, **values) for (a, p, m), values in rows.items()],
         batch_size=2000,
     )
+    # New random versions: every process's cached procedure-level counts go stale.
+    version = _new_version()
+    AgencyMonthCounter.objects.all().delete()
+    AgencyMonthCounter.objects.bulk_create(
+        [AgencyMonthCounter(agency_id=a, month=m, version=version, **values) for (a, m), values in rollup_of(rows).items()],
+        batch_size=2000,
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {_TABLE}")
+            cursor.execute(f"ANALYZE {_ROLLUP}")
     return len(rows)

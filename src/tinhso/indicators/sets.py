@@ -161,12 +161,10 @@ class _Tree:
             if self._counts is None:
                 self._counts = selectors.counts_for_tree(self.root, self.nodes, self.period, self.now)
             inputs = selectors.entered_inputs(self.nodes, self.period)
-            procedures: dict[str, list[Any]] = {}
+            catalogues = selectors.catalogues_by_kind()
             self._scores = {}
             for node in self.nodes:
-                if node.kind not in procedures:
-                    procedures[node.kind] = selectors.procedures_under(node)
-                scored = selectors.score(node, self._counts[node.pk], inputs.get(node.pk, {}), procedures[node.kind])
+                scored = selectors.score(node, self._counts[node.pk], inputs.get(node.pk, {}), catalogues[node.kind])
                 self._scores[node.pk] = {m["code"]: m for g in scored["groups"] for m in g["metrics"]}
         return self._scores[agency.pk][code]
 
