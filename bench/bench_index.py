@@ -10,7 +10,11 @@ Measures, on the dossiers in the database:
 
 * **in process** — `tinhso.indicators.selectors.service_index(root=H44, period=2026-Q3)`: the
   province committee and each of its children (the counters of the quarter's months, plus the open
-  dossiers past due at the moment of measure); 3 warm-up calls, then `--runs`, p50 and p95.
+  dossiers past due at the moment of measure); 3 warm-up calls, then `--runs`, p50 and p95, in
+  three states: warm (nothing changed between calls: a dashboard polled on a quiet afternoon),
+  live (one receipt's counter change at a random agency before each call, untimed: the
+  procedure counts of that agency-month are re-read, the province and that agency re-scored)
+  and cold (the scoring memo cleared before each call: every agency scored again).
 * **HTTP** — `GET /api/v1/indicators/service-index?agency=H44&period=2026-Q3` with an API key,
   against `tinhso serve` in a subprocess (one keep-alive connection, sequential requests);
   3 warm-up requests, then `--runs`, p50 and p95.
@@ -44,12 +48,13 @@ import django  # noqa: E402
 django.setup()
 
 import duckdb  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from tinhso.agencies.models import Agency  # noqa: E402
 from tinhso.agencies.services import apikey_create  # noqa: E402
 from tinhso.dossiers.models import Dossier  # noqa: E402
+from tinhso.indicators.models import DossierCounter  # noqa: E402
 from tinhso.indicators.periods import Period, parse_period  # noqa: E402
 from tinhso.indicators.selectors import _scored, service_index  # noqa: E402
 
@@ -228,6 +233,31 @@ def main() -> None:
         service_index(root=root, period=period, now=now)
         cold.append(clock.perf_counter() - started)
     cold_p50, cold_p95 = summary("tinhso service_index (in process, scoring cache cleared)", cold)
+    # Live: before each call (untimed) the counters move as a receipt at a random agency would
+    # move them — the province and that agency are scored again, the rest come from the memo.
+    import random
+
+    from tinhso.indicators.contributions import COLUMNS
+    from tinhso.indicators.services import counters_apply
+
+    rng = random.Random(7)
+    pairs = list(DossierCounter.objects.filter(month__gte=period.first_month, month__lt=period.end_month)
+                 .values_list("agency_id", "procedure_id", "month"))
+    live = []
+    moved: list[tuple[int, int, Any]] = []
+    for _ in range(args.runs):
+        key = rng.choice(pairs)
+        delta = dict.fromkeys(COLUMNS, 0) | {"received": 1, "online": 1}
+        with transaction.atomic():
+            counters_apply({key: delta})
+        moved.append(key)
+        started = clock.perf_counter()
+        service_index(root=root, period=period, now=now)
+        live.append(clock.perf_counter() - started)
+    with transaction.atomic():  # put the counters back as they were
+        for key in moved:
+            counters_apply({key: dict.fromkeys(COLUMNS, 0) | {"received": -1, "online": -1}})
+    live_p50, live_p95 = summary("tinhso service_index (in process, one receipt between calls)", live)
     pending = Dossier.objects.filter(status__in=(1, 2, 4, 5, 6), marked_overdue=False, paused_at__isnull=True,
                                      due_at__lt=now).count()
     marked = Dossier.objects.filter(marked_overdue=True).count()
@@ -279,9 +309,11 @@ def main() -> None:
     print()
     print(f"ratio DuckDB p50 / tinhso in-process p50: {duck_p50 / ours_p50:.1f}× (goal ≥ 10×)")
     print(f"ratio DuckDB p50 / tinhso in-process p50, cold: {duck_p50 / cold_p50:.1f}×")
+    print(f"ratio DuckDB p50 / tinhso in-process p50, live: {duck_p50 / live_p50:.1f}×")
     print(f"ratio DuckDB p50 / tinhso HTTP p50      : {duck_p50 / http_p50:.1f}×")
     print(f"rows {rows:,}; in process p50 {1000 * ours_p50:.1f} ms p95 {1000 * ours_p95:.1f} ms "
-          f"(cold p50 {1000 * cold_p50:.1f} ms p95 {1000 * cold_p95:.1f} ms); "
+          f"(cold p50 {1000 * cold_p50:.1f} ms p95 {1000 * cold_p95:.1f} ms; "
+          f"live p50 {1000 * live_p50:.1f} ms p95 {1000 * live_p95:.1f} ms); "
           f"HTTP p50 {1000 * http_p50:.1f} ms p95 {1000 * http_p95:.1f} ms; "
           f"DuckDB p50 {1000 * duck_p50:.1f} ms p95 {1000 * duck_p95:.1f} ms")
 
