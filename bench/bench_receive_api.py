@@ -20,7 +20,7 @@ may receive at any commune). Then, per repeat, three runs of `--seconds` each, a
 * **pgbench** — C pgbench clients running, per transaction, the statements a receipt writes:
   the sequence upsert on `dossiers_dossiersequence`, the `INSERT` into `dossiers_dossier` with the
   same columns, the `INSERT` into `dossiers_dossierevent`, the `INSERT` into `audit_auditentry` and
-  the counter upsert on `indicators_dossiercounter` → tx/s: the floor of what PostgreSQL can do.
+  the counter upserts on `indicators_dossiercounter` and `indicators_agencymonthcounter` → tx/s: the floor of what PostgreSQL can do.
 
 Prints the medians and the ratios api/pgbench (goal ≥ 0.25) and api/api-without-counters
 (goal ≥ 0.8). The server, the clients and PostgreSQL share the machine.
@@ -56,6 +56,7 @@ from django.db import connection  # noqa: E402
 from tinhso.agencies.models import Agency, AgencyKind  # noqa: E402
 from tinhso.agencies.services import apikey_create  # noqa: E402
 from tinhso.catalogue.models import Procedure  # noqa: E402
+from tinhso.indicators.contributions import COLUMNS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 AGENCIES_CSV = ROOT / "src" / "tinhso" / "data" / "agencies-phu-tho.csv"
@@ -216,9 +217,10 @@ def pgbench_script(communes: list[Agency], procedures: list[Procedure]) -> str:
     """One receipt's writes, as the service issues them (same tables, columns and upserts)."""
     agency_ids = ",".join(str(a.pk) for a in communes)
     proc_ids = ",".join(str(p.pk) for p in procedures)
-    counter_cols = ("received, online, finished, finished_late, with_fee, paid_online, digitised, "
-                    "result_electronic, rated, unsatisfied, complained, dissatisfied")
-    counter_set = ", ".join(f"{c} = indicators_dossiercounter.{c} + excluded.{c}" for c in counter_cols.split(", "))
+    counter_cols = ", ".join(COLUMNS)
+    ones = ", ".join("1" if c == "received" else "0" for c in COLUMNS)
+    counter_set = ", ".join(f"{c} = indicators_dossiercounter.{c} + excluded.{c}" for c in COLUMNS)
+    rollup_set = ", ".join(f"{c} = indicators_agencymonthcounter.{c} + excluded.{c}" for c in COLUMNS)
     return f"""\\set ai random(1, {len(communes)})
 \\set pi random(1, {len(procedures)})
 \\set ch random(1, 3)
@@ -226,10 +228,11 @@ def pgbench_script(communes: list[Agency], procedures: list[Procedure]) -> str:
 BEGIN;
 SELECT (ARRAY[{agency_ids}])[:ai] AS agency, (ARRAY[{proc_ids}])[:pi] AS proc \\gset
 INSERT INTO dossiers_dossiersequence (agency_id, day, last) VALUES (:agency, current_date, 1) ON CONFLICT (agency_id, day) DO UPDATE SET last = dossiers_dossiersequence.last + 1 RETURNING last \\gset
-INSERT INTO dossiers_dossier (code, procedure_id, receiving_agency_id, handling_agency_id, channel, status, applicant_type, applicant_id_number, applicant_name, applicant_birth_date, applicant_address, applicant_phone, applicant_email, representative_name, representative_id_number, summary, submitted_at, received_at, due_at, legal_due_at, finished_at, returned_at, paused_at, paused_seconds, current_step_id, current_handler_id, step_due_at, extended, extension_reason, stop_reason, components_digitised, result_kind, result_number, fee_due, fee_paid, fee_paid_online, rating, rated_at, complained, imported, version, created_at, updated_at) VALUES ('PGB' || :agency || '-' || to_char(now(), 'YYMMDD') || '-' || lpad(:last::text, 4, '0'), :proc, :agency, :agency, :ch, 2, 'citizen', '025' || :idn, 'Nguyễn Văn An', '1990-05-17', 'Khu 3, phường Việt Trì, tỉnh Phú Thọ', '0912345678', '', '', '', 'Thủ tục đăng ký khai sinh', now(), now(), now() + interval '3 days', now() + interval '3 days', NULL, NULL, NULL, 0, NULL, NULL, now() + interval '1 day', false, '', '', false, '', '', 0, false, false, '', NULL, false, false, 2, now(), now()) RETURNING id \\gset
+INSERT INTO dossiers_dossier (code, procedure_id, receiving_agency_id, handling_agency_id, channel, status, applicant_type, applicant_id_number, applicant_name, applicant_birth_date, applicant_address, applicant_phone, applicant_email, representative_name, representative_id_number, summary, submitted_at, received_at, due_at, legal_due_at, finished_at, returned_at, paused_at, paused_seconds, current_step_id, current_handler_id, step_due_at, extended, extension_reason, stop_reason, components_digitised, result_kind, result_number, fee_due, fee_paid, fee_paid_online, rating, rated_at, complained, marked_overdue, imported, version, created_at, updated_at) VALUES ('PGB' || :agency || '-' || to_char(now(), 'YYMMDD') || '-' || lpad(:last::text, 4, '0'), :proc, :agency, :agency, :ch, 2, 'citizen', '025' || :idn, 'Nguyễn Văn An', '1990-05-17', 'Khu 3, phường Việt Trì, tỉnh Phú Thọ', '0912345678', '', '', '', 'Thủ tục đăng ký khai sinh', now(), now(), now() + interval '3 days', now() + interval '3 days', NULL, NULL, NULL, 0, NULL, NULL, now() + interval '1 day', false, '', '', false, '', '', 0, false, false, '', NULL, false, false, false, 2, now(), now()) RETURNING id \\gset
 INSERT INTO dossiers_dossierevent (at, actor_id, actor_name, action, from_status, to_status, from_agency_id, to_agency_id, from_step, to_step, due_before, due_after, note, dossier_id) VALUES (now(), NULL, 'bench', 'receive', NULL, 2, NULL, :agency, '', 'Tiếp nhận', NULL, now() + interval '3 days', '', :id);
 INSERT INTO audit_auditentry (at, actor_id, api_key_id, action, object_type, object_id, data) VALUES (now(), NULL, NULL, 'dossier.receive', 'dossier', 'PGB' || :id, '{{"from_status": null, "to_status": 2, "note": ""}}');
-INSERT INTO indicators_dossiercounter (agency_id, procedure_id, month, {counter_cols}) VALUES (:agency, :proc, date_trunc('month', now())::date, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0) ON CONFLICT (agency_id, procedure_id, month) DO UPDATE SET {counter_set};
+INSERT INTO indicators_dossiercounter (agency_id, procedure_id, month, {counter_cols}) VALUES (:agency, :proc, date_trunc('month', now())::date, {ones}) ON CONFLICT (agency_id, procedure_id, month) DO UPDATE SET {counter_set};
+INSERT INTO indicators_agencymonthcounter (agency_id, month, version, {counter_cols}) VALUES (:agency, date_trunc('month', now())::date, 1, {ones}) ON CONFLICT (agency_id, month) DO UPDATE SET version = indicators_agencymonthcounter.version + 1, {rollup_set};
 END;
 """
 
