@@ -173,3 +173,18 @@ def test_overdue_open_dossier_turns_late_by_itself(world):
     assert marked.events.count() == 1
     assert counters_live() == counters_from_dossiers()
     assert rollup_live() == rollup_of(counters_live())
+
+
+def test_the_worker_runs_the_sweep_every_minute(world):
+    """`tinhso worker` finds the sweep among its periodic tasks, due every minute, and running it
+    marks what is past due."""
+    from huey.contrib.djhuey import HUEY
+
+    from tinhso.dossiers.tasks import mark_overdue
+
+    assert mark_overdue.task_class in HUEY._registry._periodic_tasks
+    assert mark_overdue.task_class().validate_datetime(datetime(2026, 11, 22, 9, 17))  # any minute
+    s.dossier_receive(principal=world.reception, procedure=world.procedure, agency=world.commune,
+                      channel=Channel.COUNTER, applicant=citizen(), at=timezone.now() - timedelta(days=30))
+    assert mark_overdue.call_local() == 1
+    assert Dossier.objects.filter(marked_overdue=True).count() == 1

@@ -1,7 +1,7 @@
 """`tinhso worker`: the background worker — huey's consumer with the periodic tasks.
 
-It sends the queued SMS and e-mails and, every minute, runs the feedback deadline jobs
-(`tinhso.feedback.tasks`). The queue is the SQLite file `$TINHSO_VAR_DIR/huey.sqlite3` unless
+It sends the queued SMS and e-mails and, every minute, marks the dossiers whose due moment has
+passed (`tinhso.dossiers.tasks`) and runs the feedback deadline jobs (`tinhso.feedback.tasks`). The queue is the SQLite file `$TINHSO_VAR_DIR/huey.sqlite3` unless
 `HUEY_REDIS_URL` is set. Run one worker per installation next to `tinhso serve` (a systemd unit
 or a second container); Ctrl-C / SIGINT finishes the running tasks and exits, SIGTERM exits at
 once. huey's own options (`--workers`, `--huey-verbose`, …) are accepted, as by `run_huey`.
