@@ -183,7 +183,7 @@ def test_the_worker_runs_the_sweep_every_minute(world):
     from tinhso.dossiers.tasks import mark_overdue
 
     assert mark_overdue.task_class in HUEY._registry._periodic_tasks
-    assert mark_overdue.task_class().validate_datetime(datetime(2026, 11, 22, 9, 17))  # any minute
+    assert mark_overdue.task_class().validate_datetime(datetime(2026, 11, 22, 9, 17, tzinfo=VN))  # any minute
     s.dossier_receive(principal=world.reception, procedure=world.procedure, agency=world.commune,
                       channel=Channel.COUNTER, applicant=citizen(), at=timezone.now() - timedelta(days=30))
     assert mark_overdue.call_local() == 1
