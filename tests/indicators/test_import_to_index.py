@@ -75,5 +75,7 @@ def test_large_import_batch_counts_exactly(world):
     live = counters_live()
     assert len(live) > 50
     assert live == counters_from_dossiers()
+    assert rollup_live() == rollup_of(live)  # the roll-up, set-based too
     assert dossiers_import_stream(lines, principal=None).as_dict()["updated"] == 130
     assert counters_live() == live
+    assert rollup_live() == rollup_of(live)

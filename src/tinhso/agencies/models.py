@@ -45,6 +45,16 @@ class Agency(models.Model):
         return (self.parent.path if self.parent else "") + self.code + "/"
 
 
+# Raw SQL over an agency subtree: `WHERE {column} IN ({SUBTREE_SQL})` with the parameter
+# `subtree_pattern(root.path)` (for the few hot reads written in SQL rather than the ORM).
+SUBTREE_SQL = f"SELECT id FROM {Agency._meta.db_table} WHERE path LIKE %s ESCAPE '\\'"
+
+
+def subtree_pattern(path: str) -> str:
+    """The LIKE pattern of the agencies whose path starts with `path`."""
+    return path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 class Role(models.TextChoices):
     RECEPTION = "reception", _("Cán bộ tiếp nhận")
     SPECIALIST = "specialist", _("Chuyên viên xử lý")

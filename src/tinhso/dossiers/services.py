@@ -30,6 +30,7 @@ from tinhso.catalogue.models import Procedure, WorkflowStep
 from tinhso.core.codes import is_citizen_id, is_tax_code, normalise_tax_code
 from tinhso.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tinhso.dossiers.models import (
+    OPEN_STATUSES,
     ApplicantType,
     Attachment,
     AttachmentKind,
@@ -41,7 +42,7 @@ from tinhso.dossiers.models import (
     Status,
 )
 from tinhso.dossiers.sequence import next_dossier_code
-from tinhso.dossiers.signals import dossier_changed, dossier_changing
+from tinhso.dossiers.signals import SNAPSHOT_FIELDS, dossier_changed, dossier_changing, dossiers_bulk_changing
 from tinhso.dossiers.signals import snapshot as field_snapshot
 from tinhso.dossiers.transitions import APPLICANT, Action, move_for
 from tinhso.workcalendar.selectors import calendar_for_agency
@@ -743,9 +744,6 @@ def dossiers_mark_overdue(*, now: datetime | None = None, batch: int = SWEEP_BAT
     "past due, counted live" to "past due, counted"), and one audit entry records the batch.
     Nothing else about the dossier changes: no history line (the due moment was already on
     it), no new `version` (an officer's open form stays valid)."""
-    from tinhso.dossiers.models import OPEN_STATUSES
-    from tinhso.dossiers.signals import SNAPSHOT_FIELDS, dossiers_bulk_changing
-
     now = _now(now)
     marked = 0
     pending = Dossier.objects.filter(

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 
+from tinhso.agencies.models import SUBTREE_SQL, subtree_pattern
 from tinhso.agencies.principals import Principal
 from tinhso.agencies.scoping import visible_agencies
 from tinhso.core.errors import NotFound
@@ -66,7 +68,6 @@ def petition_counts(agency_ids: list[int], start: datetime, end: datetime, now: 
 
 _REPORT = Report._meta.db_table
 _CATEGORY = Report._meta.get_field("category").related_model._meta.db_table  # type: ignore[union-attr]
-_AGENCY = Report._meta.get_field("agency").related_model._meta.db_table  # type: ignore[union-attr]
 _OPEN = ", ".join(f"'{s}'" for s in OPEN_REPORT_STATUSES)
 # `petition_counts` as one fixed SQL statement over an agency subtree (the index reads it on
 # every request; building the ORM query cost more than running it). A test keeps the two equal.
@@ -80,18 +81,15 @@ SELECT r.agency_id,
     SUM(CASE WHEN c.classification = '{Classification.STAFF}' THEN 1 ELSE 0 END)
 FROM {_REPORT} r JOIN {_CATEGORY} c ON c.id = r.category_id
 WHERE r.received_at >= %s AND r.received_at < %s AND r.status <> '{ReportStatus.REJECTED}'
-  AND r.agency_id IN (SELECT id FROM {_AGENCY} WHERE path LIKE %s ESCAPE '\\')
+  AND r.agency_id IN ({SUBTREE_SQL})
 GROUP BY r.agency_id
 """
 
 
 def petition_counts_under(path: str, start: datetime, end: datetime, now: datetime) -> dict[int, dict[str, int]]:
     """`petition_counts` for the agencies whose path starts with `path` (a subtree)."""
-    from django.db import connection
-
-    prefix = path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     with connection.cursor() as cursor:
-        cursor.execute(_PETITIONS_UNDER, [now, start, end, prefix])
+        cursor.execute(_PETITIONS_UNDER, [now, start, end, subtree_pattern(path)])
         rows = cursor.fetchall()
     return {
         aid: {"total": total, "on_time": total - int(late or 0), "satisfied": int(satisfied or 0),

@@ -9,12 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from tinhso.indicators.contributions import COLUMNS
 
 
-class DossierCounter(models.Model):
-    """Counts of dossiers per receiving agency, procedure and month of receipt, kept live."""
+class CounterColumns(models.Model):
+    """The count columns (`contributions.COLUMNS`) both counter tables carry."""
 
-    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
-    procedure = models.ForeignKey("catalogue.Procedure", on_delete=models.CASCADE, related_name="+")
-    month = models.DateField()
     received = models.IntegerField(default=0)
     online = models.IntegerField(default=0)
     finished = models.IntegerField(default=0)
@@ -28,6 +25,20 @@ class DossierCounter(models.Model):
     unsatisfied = models.IntegerField(default=0)
     complained = models.IntegerField(default=0)
     dissatisfied = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def values(self) -> dict[str, int]:
+        return {c: getattr(self, c) for c in COLUMNS}
+
+
+class DossierCounter(CounterColumns):
+    """Counts of dossiers per receiving agency, procedure and month of receipt, kept live."""
+
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey("catalogue.Procedure", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
 
     class Meta:
         verbose_name = _("bộ đếm hồ sơ")
@@ -38,11 +49,8 @@ class DossierCounter(models.Model):
     def __str__(self) -> str:
         return f"{self.agency_id}/{self.procedure_id}/{self.month:%Y-%m}"
 
-    def values(self) -> dict[str, int]:
-        return {c: getattr(self, c) for c in COLUMNS}
 
-
-class AgencyMonthCounter(models.Model):
+class AgencyMonthCounter(CounterColumns):
     """The same counts per (receiving agency, month), summed over procedures, with a `version`
     bumped by every change: what a read of the index scans (a province's quarter is ~500 rows
     instead of ~12,000), and how a process knows which (agency, month) its cached
@@ -52,19 +60,6 @@ class AgencyMonthCounter(models.Model):
     agency = models.ForeignKey("agencies.Agency", on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
     version = models.BigIntegerField(default=1)
-    received = models.IntegerField(default=0)
-    online = models.IntegerField(default=0)
-    finished = models.IntegerField(default=0)
-    finished_late = models.IntegerField(default=0)
-    overdue_open = models.IntegerField(default=0)
-    with_fee = models.IntegerField(default=0)
-    paid_online = models.IntegerField(default=0)
-    digitised = models.IntegerField(default=0)
-    result_electronic = models.IntegerField(default=0)
-    rated = models.IntegerField(default=0)
-    unsatisfied = models.IntegerField(default=0)
-    complained = models.IntegerField(default=0)
-    dissatisfied = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("bộ đếm hồ sơ theo cơ quan")
@@ -74,9 +69,6 @@ class AgencyMonthCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id}/{self.month:%Y-%m} v{self.version}"
-
-    def values(self) -> dict[str, int]:
-        return {c: getattr(self, c) for c in COLUMNS}
 
 
 class IndicatorInput(models.Model):

@@ -18,8 +18,9 @@ from typing import Any, NamedTuple
 from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 
-from tinhso.agencies.models import Agency, AgencyKind
+from tinhso.agencies.models import SUBTREE_SQL, Agency, AgencyKind, subtree_pattern
 from tinhso.catalogue.models import OnlineLevel, Procedure, ProcedureLevel
 from tinhso.indicators import formulas
 from tinhso.indicators.contributions import COLUMNS, OPEN_STATUSES
@@ -61,21 +62,7 @@ class Counts:
     petitions: dict[str, int] | None = None
 
 
-def _zero() -> dict[str, int]:
-    return dict.fromkeys(COLUMNS, 0)
-
-
-def subtree(root: Agency) -> list[Agency]:
-    return list(Agency.objects.filter(path__startswith=root.path).only("id", "code", "name", "path", "kind", "parent_id"))
-
-
-def _like_prefix(path: str) -> str:
-    return path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-_SUBTREE = (
-    f"agency_id IN (SELECT id FROM {Agency._meta.db_table} WHERE path LIKE %s ESCAPE '\\')"
-)
+_SUBTREE = f"agency_id IN ({SUBTREE_SQL})"
 _COUNTER = DossierCounter._meta.db_table
 _ROLLUP = AgencyMonthCounter._meta.db_table
 # The subtree's roll-up rows for the period: (agency, month, version, every column).
@@ -108,7 +95,7 @@ def _procedure_counts(root: AgencyLike, period: Period, versions: dict[tuple[int
     fresh: dict[tuple[int, date], ProcedureCounts] = {key: {} for key in stale}
     with connection.cursor() as cursor:
         if len(stale) > 40:
-            cursor.execute(_PROC_ROWS, (period.first_month, period.end_month, _like_prefix(root.path)))
+            cursor.execute(_PROC_ROWS, (period.first_month, period.end_month, subtree_pattern(root.path)))
         else:
             cursor.execute(
                 _PROC_COLUMNS + " OR ".join(["(agency_id = %s AND month = %s)"] * len(stale)),
@@ -206,7 +193,7 @@ def counts_for_tree(root: AgencyLike, nodes: Sequence[AgencyLike], period: Perio
             node_of[aid] = node_id
 
     with connection.cursor() as cursor:
-        cursor.execute(_ROLLUP_ROWS, (period.first_month, period.end_month, _like_prefix(root.path)))
+        cursor.execute(_ROLLUP_ROWS, (period.first_month, period.end_month, subtree_pattern(root.path)))
         rollup = cursor.fetchall()
     versions: dict[tuple[int, date], int] = {}
     rows_of: dict[int, list[tuple[int, ...]]] = defaultdict(list)  # node → its members' roll-up rows
@@ -359,8 +346,6 @@ _SCORED_CACHE_SIZE = 8192
 
 
 def _language() -> str:
-    from django.utils.translation import get_language
-
     return "en" if (get_language() or "vi").startswith("en") else "vi"
 
 

@@ -37,6 +37,19 @@ def _new_version() -> int:
     return secrets.randbits(62)
 
 
+def _rolled_up(params: list[list[Any]]) -> list[tuple[tuple[int, date], list[int]]]:
+    """Counter delta rows (agency, procedure, month, *columns) summed per (agency, month), sorted."""
+    out: dict[tuple[int, date], list[int]] = {}
+    for agency_id, _procedure_id, month, *values in params:
+        acc = out.get((agency_id, month))
+        if acc is None:
+            out[(agency_id, month)] = list(values)
+        else:
+            for i, v in enumerate(values):
+                acc[i] += v
+    return sorted(out.items())
+
+
 def counters_apply(changes: Mapping[Key, Mapping[str, int]]) -> None:
     """Add the changes to the counters and their (agency, month) roll-up, one upsert per row
     (must run inside the dossier's transaction). Many rows (an import batch, a sweep) go as one
@@ -48,22 +61,14 @@ def counters_apply(changes: Mapping[Key, Mapping[str, int]]) -> None:
         [agency_id, procedure_id, month, *(values.get(c, 0) for c in COLUMNS)]
         for (agency_id, procedure_id, month), values in rows
     ]
-    rollup: dict[tuple[int, Any], list[int]] = {}
-    for agency_id, _procedure_id, month, *values in params:
-        acc = rollup.get((agency_id, month))
-        if acc is None:
-            rollup[(agency_id, month)] = list(values)
-        else:
-            for i, v in enumerate(values):
-                acc[i] += v
-    # A new row starts at a random version (never one a process may have cached for a row that
-    # a rebuild deleted); every change adds one.
+    # A new roll-up row starts at a random version (never one a process may have cached for a
+    # row that a rebuild deleted); every change adds one.
     start = _new_version()
-    rollup_params = [[agency_id, month, start, *values] for (agency_id, month), values in sorted(rollup.items())]
     with connection.cursor() as cursor:
         if len(params) == 1:
             cursor.execute(_UPSERT_ONE, params[0])
-            cursor.execute(_ROLLUP_ONE, rollup_params[0])
+            agency_id, _procedure_id, month, *values = params[0]
+            cursor.execute(_ROLLUP_ONE, [agency_id, month, start, *values])
         elif connection.vendor == "postgresql" and len(params) > 50:
             # A batch: COPY the changes into a temporary table, then one set-based upsert each.
             columns = ["agency_id", "procedure_id", "month", *COLUMNS]
@@ -86,7 +91,7 @@ def counters_apply(changes: Mapping[Key, Mapping[str, int]]) -> None:
             )
         else:
             cursor.executemany(_UPSERT_ONE, params)
-            cursor.executemany(_ROLLUP_ONE, rollup_params)
+            cursor.executemany(_ROLLUP_ONE, [[a, m, start, *values] for (a, m), values in _rolled_up(params)])
 
 
 def _aggregate_queryset() -> Any:
