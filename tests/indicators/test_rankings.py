@@ -172,3 +172,12 @@ def test_api_rankings_csv_and_xlsx(two_months, frozen):
     assert len(values) == 2 + 3
     assert values[2] == (1, "H44.100", "UBND phường Việt Trì", "commune_committee", 20.0, 2, 10.0, 1)
     assert values[4][:2] == (3, "H44.03")
+
+
+@pytest.mark.parametrize("key", ["0001", "1900", "2200", "9999-12", "0001-Q1"])
+def test_periods_outside_the_stored_years_are_refused(key):
+    """Every period has a previous one (rankings compare with it) within the stored years."""
+    from tinhso.indicators.periods import parse_period
+
+    with pytest.raises(ValueError, match="is not 1901–2199"):
+        parse_period(key)

@@ -13,10 +13,11 @@ from typing import Any
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from tinhso.api.boundary import InputSchema, IsoDateTime, limit_field, offset_field
 from tinhso.core.errors import ApplicationError
 from tinhso.units.models import AdministrativeUnit, UnitLevel
 from tinhso.workcalendar.calendar import ProcessingUnit
@@ -33,6 +34,11 @@ api = NinjaAPI(
 
 def error_response(request: HttpRequest, status: int, code: str, message: str, fields: dict[str, Any] | None = None) -> HttpResponse:
     return api.create_response(request, {"error": {"code": code, "message": message, "fields": fields or {}}}, status=status)
+
+
+def boundary_response(request: HttpRequest, status: int, code: str, message: str, fields: dict[str, str]) -> HttpResponse:
+    """A request the transport boundary refused (`tinhso.core.middleware`), in the one error shape."""
+    return error_response(request, status, code, message, fields)
 
 
 @api.exception_handler(ApplicationError)
@@ -74,11 +80,18 @@ class ErrorOut(Schema):
     error: ErrorBody
 
 
+# The error answers an endpoint may give, declared once for the OpenAPI document. 413: a body over
+# the size limit (tinhso.core.middleware); 414: a request line longer than the server reads (the
+# answer of gunicorn or the proxy, without a body); 429: a throttle (tinhso.throttling).
+PUBLIC_ERRORS: dict[int, Any] = {400: ErrorOut, 413: ErrorOut, 414: None, 422: ErrorOut}
+ERRORS: dict[int, Any] = {**PUBLIC_ERRORS, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
+
+
 class HealthOut(Schema):
     status: str
 
 
-@api.get("/health", response={200: HealthOut, 503: ErrorOut}, tags=["public"], auth=None)
+@api.get("/health", response={200: HealthOut, 503: ErrorOut, **PUBLIC_ERRORS}, tags=["public"], auth=None)
 def health(request: HttpRequest) -> Any:
     try:
         with connection.cursor() as cursor:
@@ -101,18 +114,16 @@ class UnitPage(Schema):
     items: list[UnitOut]
 
 
-class UnitQuery(Schema):
+class UnitQuery(InputSchema):
     level: UnitLevel | None = None
-    province: str | None = None
-    limit: int = 100
-    offset: int = 0
+    province: str | None = Field(None, max_length=2, description="A province's GSO code (two digits).")
+    limit: int = limit_field(100, 1000)
+    offset: int = offset_field()
 
 
-@api.get("/units", response={200: UnitPage, 422: ErrorOut}, tags=["public"], auth=None)
+@api.get("/units", response={200: UnitPage, **PUBLIC_ERRORS}, tags=["public"], auth=None)
 def units(request: HttpRequest, query: Query[UnitQuery]) -> Any:
     """Current administrative units; `province` (GSO code) lists that province's communes."""
-    if not 1 <= query.limit <= 1000:
-        raise ApplicationError("limit must be between 1 and 1000", code="invalid", status=422, fields={"limit": "1–1000"})
     qs = AdministrativeUnit.objects.filter(valid_to__isnull=True).select_related("parent").order_by("code")
     if query.level:
         qs = qs.filter(level=query.level)
@@ -135,14 +146,14 @@ class DueOut(Schema):
     due: datetime
 
 
-class DueQuery(Schema):
-    start: datetime
-    amount: Decimal
+class DueQuery(InputSchema):
+    start: IsoDateTime = Field(description="With a UTC offset, e.g. 2026-03-02T08:00:00+07:00.")
+    amount: float = Field(gt=0, le=3650, allow_inf_nan=False, description="The legal time, 0 < amount ≤ 3650.")
     unit: ProcessingUnit
-    province: str | None = None
+    province: str | None = Field(None, max_length=2)
 
 
-@api.get("/calendar/due", response={200: DueOut, 422: ErrorOut}, tags=["public"], auth=None)
+@api.get("/calendar/due", response={200: DueOut, **PUBLIC_ERRORS}, tags=["public"], auth=None)
 def calendar_due(request: HttpRequest, query: Query[DueQuery]) -> Any:
     """The due moment of a dossier received at `start` with a legal time of `amount` `unit`."""
     if query.start.tzinfo is None:
@@ -152,7 +163,7 @@ def calendar_due(request: HttpRequest, query: Query[DueQuery]) -> Any:
     if query.province and not AdministrativeUnit.objects.filter(code=query.province, level=UnitLevel.PROVINCE).exists():
         raise ApplicationError("unknown province", code="invalid", status=422, fields={"province": "unknown GSO code"})
     calendar = calendar_for_province(query.province)
-    due = calendar.due(query.start, query.amount, query.unit)
+    due = calendar.due(query.start, Decimal(str(query.amount)), query.unit)
     return {"start": query.start, "due": due}
 
 

@@ -12,12 +12,15 @@ procedures are `{code, name}`.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from ninja import Field, Schema
 from pydantic import field_validator
+
+from tinhso.api.boundary import InputSchema, IsoDate, IsoDateTime, limit_field, offset_field
+from tinhso.core.boundary import INT32_MAX
 
 # --- shared pieces --------------------------------------------------------------------------
 
@@ -48,9 +51,11 @@ class FeesOut(Schema):
     paid_online: bool
 
 
-class VersionIn(Schema):
+class VersionIn(InputSchema):
     version: int | None = Field(
         None,
+        ge=1,
+        le=INT32_MAX,
         description="The dossier's `version` the client last saw; if it has moved on, the answer is 409 `stale_version`.",
     )
 
@@ -58,11 +63,11 @@ class VersionIn(Schema):
 # --- receipt --------------------------------------------------------------------------------
 
 
-class ApplicantIn(Schema):
+class ApplicantIn(InputSchema):
     type: Literal["citizen", "business"] = Field(description="`citizen` (12-digit ID) or `business` (tax code).")
     name: str = Field(min_length=1, max_length=255)
     id_number: str = Field("", max_length=14, description="Citizen ID (12 digits) or tax code (10 or 13 digits).")
-    birth_date: date | None = None
+    birth_date: IsoDate | None = None
     address: str = Field("", max_length=500)
     phone: str = Field("", max_length=20)
     email: str = Field("", max_length=254)
@@ -80,7 +85,7 @@ class ApplicantIn(Schema):
         return value
 
 
-class DossierSubmitIn(Schema):
+class DossierSubmitIn(InputSchema):
     procedure_code: str = Field(max_length=64, description="The procedure's code in the catalogue, e.g. 1.000894.")
     agency_code: str = Field(max_length=40, description="The receiving agency's QCVN 102:2016 code, e.g. H44.100.")
     applicant: ApplicantIn
@@ -111,7 +116,8 @@ class ReasonIn(VersionIn):
 
 
 class RequestSupplementIn(ReasonIn):
-    documents: list[str] = Field(default_factory=list, description="The documents the applicant must add.")
+    documents: list[Annotated[str, Field(max_length=500)]] = Field(
+        default_factory=list, max_length=100, description="The documents the applicant must add.")
 
 
 class TransferIn(ReasonIn):
@@ -119,7 +125,7 @@ class TransferIn(ReasonIn):
 
 
 class ExtendIn(ReasonIn):
-    new_due_at: datetime = Field(description="The new appointment; without an offset it is read as +07:00.")
+    new_due_at: IsoDateTime = Field(description="The new appointment; without an offset it is read as +07:00.")
 
 
 class SignIn(NoteIn):
@@ -230,18 +236,18 @@ class DossierPage(Schema):
     items: list[DossierSummaryOut]
 
 
-class DossierListQuery(Schema):
-    agency: str | None = Field(None, description="Agency code: dossiers received or handled there.")
+class DossierListQuery(InputSchema):
+    agency: str | None = Field(None, max_length=40, description="Agency code: dossiers received or handled there.")
     status: int | None = Field(None, ge=1, le=10, description="Status code 1–10.")
-    procedure: str | None = Field(None, description="Procedure code.")
+    procedure: str | None = Field(None, max_length=64, description="Procedure code.")
     channel: int | None = Field(None, ge=1, le=3, description="1 counter, 2 online, 3 postal.")
-    received_from: datetime | None = Field(None, description="Received at or after (without offset: +07:00).")
-    received_to: datetime | None = Field(None, description="Received before (without offset: +07:00).")
-    due_before: datetime | None = None
+    received_from: IsoDateTime | None = Field(None, description="Received at or after (without offset: +07:00).")
+    received_to: IsoDateTime | None = Field(None, description="Received before (without offset: +07:00).")
+    due_before: IsoDateTime | None = None
     overdue: bool | None = None
     q: str | None = Field(None, max_length=64, description="A dossier code (or its start) or an applicant's ID number.")
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    limit: int = limit_field(50, 500)
+    offset: int = offset_field()
 
 
 class AttachmentOut(Schema):

@@ -78,6 +78,8 @@ class Applicant:
                 self.id_number = normalise_tax_code(self.id_number)
         if self.representative_id_number and not is_citizen_id(self.representative_id_number):
             errors["representative_id_number"] = _("Số định danh cá nhân phải gồm 12 chữ số.")
+        if self.birth_date is not None and not date(1900, 1, 1) <= self.birth_date <= timezone.localdate():
+            errors["applicant_birth_date"] = _("Ngày sinh phải từ năm 1900 đến hôm nay.")
         if self.phone and not (self.phone.lstrip("+").isdigit() and 9 <= len(self.phone.lstrip("+")) <= 15):
             errors["applicant_phone"] = _("Số điện thoại không hợp lệ.")
         if errors:
@@ -292,6 +294,16 @@ def _refresh_overdue_mark(dossier: Dossier, at: datetime) -> None:
     """Open, not paused and past due at the moment of the change: marked (`Dossier.marked_overdue`).
     A dossier whose due moment passes later is marked by the sweep (`dossiers_mark_overdue`)."""
     dossier.marked_overdue = dossier.is_open and dossier.is_overdue(at)
+
+
+def latest_due_moment(received_at: datetime) -> datetime:
+    """The latest due moment a dossier received at `received_at` may be given:
+    `TINHSO_MAX_DUE_YEARS` years later (29 February falls back to 28)."""
+    years = settings.TINHSO_MAX_DUE_YEARS
+    try:
+        return received_at.replace(year=received_at.year + years)
+    except ValueError:
+        return received_at.replace(year=received_at.year + years, day=28)
 
 
 def _require(value: str, field_name: str) -> str:
@@ -574,6 +586,13 @@ def dossier_extend(
         if d.due_at is None or new_due_at <= d.due_at:
             raise InvalidInput(
                 _("Ngày hẹn mới phải sau ngày hẹn hiện tại."), fields={"new_due_at": _("Phải sau ngày hẹn hiện tại.")}
+            )
+        latest = latest_due_moment(d.received_at or now)
+        if new_due_at > latest:
+            raise InvalidInput(
+                _("Ngày hẹn mới không được quá %(years)s năm sau ngày tiếp nhận (muộn nhất %(latest)s).")
+                % {"years": settings.TINHSO_MAX_DUE_YEARS, "latest": f"{timezone.localtime(latest):%d/%m/%Y}"},
+                fields={"new_due_at": _("Quá xa so với ngày tiếp nhận.")},
             )
         notice = settings.TINHSO_EXTENSION_MIN_NOTICE_HOURS
         if notice:

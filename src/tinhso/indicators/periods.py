@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from tinhso.core.boundary import EARLIEST, LATEST
+
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -65,9 +67,18 @@ def _key_for(first: date, kind: str) -> str:
     return str(first.year)
 
 
+FIRST_YEAR, LAST_YEAR = EARLIEST.year + 1, LATEST.year - 1
+_YEAR_PREFIX = re.compile(r"^(\d{4})")
+
+
 def parse_period(key: str) -> Period:
-    """Parse `2026-08`, `2026-Q3` or `2026`; raises ValueError with a readable message."""
+    """Parse `2026-08`, `2026-Q3` or `2026`; raises ValueError with a readable message. Years
+    outside 1901–2199 are refused: a period must have a previous one (rankings compare with it)
+    and lie within the instants tinhso stores (`core.boundary`)."""
     key = key.strip()
+    year_match = _YEAR_PREFIX.match(key)
+    if year_match and not FIRST_YEAR <= int(year_match[1]) <= LAST_YEAR:
+        raise ValueError(f"year {year_match[1]} is not {FIRST_YEAR}–{LAST_YEAR}")
     if m := _MONTH.match(key):
         year, month = int(m[1]), int(m[2])
         if not 1 <= month <= 12:

@@ -16,7 +16,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+
+from tinhso.core.boundary import instant_problem
 
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 
@@ -37,13 +39,15 @@ def w3c(value: datetime | None) -> str | None:
 
 
 def parse_w3c(text: str) -> datetime | None:
-    """A W3C-DTF datetime with its zone, or None when malformed or zone-less."""
+    """A W3C-DTF datetime with its zone, or None when malformed, zone-less or outside what the
+    boundary accepts (an offset beyond ±14:00, a year outside 1900–2200)."""
     if not W3C_DTF.match(text):
         return None
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
+    return moment if instant_problem(moment) is None else None
 
 
 def _text(value: Any) -> str:
@@ -98,3 +102,11 @@ def errors(fmt: str, status: int, descriptions: list[str]) -> HttpResponse:
     """`[{"code": status, "description": …}]`, one entry per problem (`<errors><error>` in XML)."""
     payload = [{"code": status, "description": str(text)} for text in descriptions]
     return respond(fmt, payload, root="errors", item="error", status=status)
+
+
+def boundary_response(request: HttpRequest, status: int, code: str, message: str, fields: dict[str, str]) -> HttpResponse:
+    """A request the transport boundary refused (`tinhso.core.middleware`), as Open311 errors:
+    400 for bad input (Open311 has no 422), one entry per field, in the format of the path."""
+    fmt = "xml" if request.path_info.endswith(".xml") else "json"
+    descriptions = [f"{name}: {text}" for name, text in sorted(fields.items())] or [message]
+    return errors(fmt, 400 if status == 422 else status, descriptions)

@@ -56,6 +56,8 @@ def gunicorn_options(*, host: str, port: int, workers: int) -> dict[str, Any]:
         "timeout": 60,
         "graceful_timeout": 30,
         "keepalive": 5,
+        # The longest request line gunicorn reads (its maximum); longer ones are answered 414.
+        "limit_request_line": 8190,
         # Recycle workers now and then so a slow leak never grows without bound.
         "max_requests": 5000,
         "max_requests_jitter": 500,
