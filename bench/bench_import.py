@@ -74,7 +74,8 @@ def dossier_lines(n: int, seed: int) -> Any:
     provincial = [code for code, kind in agencies if kind != "commune_committee"]
     statuses, status_w = zip(*STATUSES, strict=True)
     ratings, rating_w = zip(*RATINGS, strict=True)
-    first = datetime(2024, 1, 1, 7, 0, tzinfo=VN)
+    # Three years of history that end months before today: the import refuses instants in the future.
+    first = datetime(2023, 3, 1, 7, 0, tzinfo=VN)
     span_days = 3 * 365
     seq: dict[tuple[str, str], int] = {}
     for _ in range(n):

@@ -9,18 +9,41 @@ One JSON object per line::
      "fee_due": 0, "fee_paid_online": false, "components_digitised": true,
      "result_electronic": true, "rating": "satisfied", "complained": false}
 
-Every field must be present; only `finished_at`, `returned_at` and `rating` may be null.
-Timestamps are ISO 8601 with a UTC offset (naive ones are refused). The import is idempotent by
-`code`: a second import of the same code updates the dossier, never duplicates it. A code that
-belongs to a dossier handled in tinhso itself (not imported) is refused, never overwritten.
+Every field must be present; only `finished_at`, `returned_at` and `rating` may be null; other
+fields are ignored. Timestamps are ISO 8601 with a UTC offset (naive ones are refused). The
+import is idempotent by `code`: a second import of the same code updates the dossier, never
+duplicates it. A code that belongs to a dossier handled in tinhso itself (not imported) is
+refused, never overwritten.
 
-Bad lines are reported with their line number and reason; good lines are kept. Memory stays
-constant whatever the file size: lines are read as a stream and written in batches of
-`BATCH_SIZE`, each batch in its own transaction — procedure and agency codes resolve from
-dictionaries loaded once, the batch's existing codes come from one query, new dossiers go in
-with one `COPY` on PostgreSQL (one `bulk_create` elsewhere) and existing ones are updated with
-one `UPDATE … FROM` a temporary table filled by `COPY` (one `bulk_update` elsewhere). A code
-repeated within a batch closes the batch, so the later line updates what the earlier created.
+Every value passes the one boundary (`tinhso.core.boundary`) before its line joins a batch: a
+line is at most `MAX_LINE_BYTES` long and decoded by `parse_json` (UTF-8, at most
+`MAX_JSON_DEPTH` levels, numbers of at most `MAX_NUMBER_DIGITS` digits, no NaN); the code is
+one line of text (`text_problem`: no NUL, control character, U+FFFD or lone surrogate, no line
+break); every timestamp is an instant tinhso stores (`instant_problem`: offset within ±14:00,
+years 1900–2199 in UTC); `fee_due` is a whole number from 0 to `INT64_MAX`; the due moment lies
+at most `TINHSO_MAX_DUE_YEARS` years after receipt; receipt, finish and return lie no later than
+`FUTURE_SKEW` after the start of the import — history has happened, and one day allows for a
+clock or a time zone set wrong by the exporting system, never for a dossier of next week.
+
+Bad lines are reported with their line number and reason (the command line prints
+`FILE:LINE: reason`); good lines are kept. Whatever a line holds, it ends as a report entry,
+never as an exception. Memory stays constant whatever the file size: lines are read as a
+stream (a file through `bounded_lines`, which cuts a line at `MAX_LINE_BYTES`, so even a file
+without a line break is read in bounded pieces) and written in batches of `BATCH_SIZE`, each
+batch in its own transaction (a savepoint inside the caller's) — procedure and agency codes
+resolve from dictionaries loaded once, the batch's existing codes come from one query, new
+dossiers go in with one `COPY` on PostgreSQL (one `bulk_create` elsewhere) and existing ones
+are updated with one `UPDATE … FROM` a temporary table filled by `COPY` (one `bulk_update`
+elsewhere). A code repeated within a batch closes the batch, so the later line updates what the
+earlier created.
+
+A batch the database or its driver refuses (`LINE_ERRORS`: a value the validation missed, or
+a code another writer took between the look-up and the write) is rolled back and written again
+in halves, down to single lines: the good lines are stored, each refused line is reported as
+`the database refused this line: <first line of the error>`. The index counters move in each
+batch's own transaction (`dossiers_bulk_changing`), so they count exactly the rows written. Any
+other database error (connection lost, disk full) is no line's fault and ends the import with
+the exception; what was committed before stays, and a rerun of the same file completes it.
 
 Writes: one audit entry per batch (action `dossiers.import`, with counts and the first and last
 code), not one per dossier, and no history row (`DossierEvent`) per dossier — either would
@@ -30,16 +53,16 @@ marked `imported=True`; its applicant is unknown and shown as `IMPORTED_APPLICAN
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import DataError, IntegrityError, connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -49,7 +72,9 @@ from tinhso.agencies.scoping import roles_at, visible_agencies
 from tinhso.agencies.services import ImportReport, LineError
 from tinhso.audit.services import audit_record
 from tinhso.catalogue.models import Procedure
+from tinhso.core.boundary import INT64_MAX, BoundaryError, instant_problem, parse_json, text_problem
 from tinhso.dossiers.models import OPEN_STATUSES, ApplicantType, Channel, Dossier, Rating, ResultKind
+from tinhso.dossiers.services import latest_due_moment
 from tinhso.dossiers.signals import SNAPSHOT_FIELDS, dossiers_bulk_changing
 
 # Lines per transaction: 5,000 rows are ~10 MB in memory; fewer means more commits (each a
@@ -60,6 +85,15 @@ BATCH_SIZE = 5_000
 MAX_REPORTED_ERRORS = 1_000
 # On PostgreSQL an import that wrote at least this many dossiers ends with ANALYZE.
 ANALYZE_AFTER = 10_000
+# A line (with its line break) longer than this is refused without being decoded: a dossier
+# line is about 500 bytes, so this leaves room for any extra fields an export may carry, and a
+# file's lines are read at most this long (`bounded_lines`).
+MAX_LINE_BYTES = 1 << 20
+# Receipt, finish and return may lie at most this far after the moment the import started.
+FUTURE_SKEW = timedelta(days=1)
+# What a single line can make the database (or its driver: an int SQLite cannot bind, a
+# lone surrogate psycopg cannot encode) refuse; the batch is then retried in halves.
+LINE_ERRORS = (DataError, IntegrityError, OverflowError, UnicodeEncodeError)
 IMPORTED_APPLICANT_NAME = "(dữ liệu nhập)"
 # Whoever holds one of these roles at an agency may import that agency's dossiers. API keys
 # hold every role in their agency's subtree; a viewer may not import.
@@ -76,6 +110,8 @@ CHANNELS = {"counter": Channel.COUNTER.value, "online": Channel.ONLINE.value, "p
 APPLICANT_TYPES = frozenset(ApplicantType.values)
 RATINGS = frozenset(Rating.values)
 CODE_MAX = Dossier._meta.get_field("code").max_length or 64
+# Longest quotation of a value in a message (a line may hold a megabyte in one field).
+SHOWN_MAX = 60
 
 # Fields a re-import overwrites (the applicant and anything done in tinhso itself stay).
 UPDATE_FIELDS = (
@@ -114,12 +150,50 @@ class _Context:
     # principal may import.
     allowed: set[int] | None
     now: datetime
+    # The latest receipt, finish or return a line may hold (`FUTURE_SKEW` after `now`).
+    latest_past: datetime = field(init=False)
+    # A due moment at most this long after receipt is within `TINHSO_MAX_DUE_YEARS` whatever the
+    # dates (N years hold at least 365 × N days); only a longer one is checked to the day.
+    surely_within_due_years: timedelta = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.latest_past = self.now + FUTURE_SKEW
+        self.surely_within_due_years = timedelta(days=365 * settings.TINHSO_MAX_DUE_YEARS)
+
+
+# A line of the batch being collected: (code, line number, Dossier field values).
+_Item = tuple[str, int, dict[str, Any]]
+
+
+@dataclass
+class _Written:
+    """What one batch wrote, applied to the report only once its transaction committed."""
+
+    created: int
+    updated: int
+    refused: list[tuple[int, str]]
 
 
 def dossiers_import_file(*, path: Path, principal: Principal | None, progress: bool = False) -> DossierImportReport:
     """Import a JSON Lines file (see the module docstring); `principal=None` is the command line."""
     with path.open("rb") as fh:
-        return dossiers_import_stream(fh, principal=principal, progress=progress)
+        return dossiers_import_stream(bounded_lines(fh), principal=principal, progress=progress)
+
+
+class Readable(Protocol):
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
+def bounded_lines(fh: Readable) -> Iterator[bytes]:
+    """The lines of a binary stream (a file, an upload, an HTTP request), each at most
+    `MAX_LINE_BYTES` + 1 bytes: of a longer line only that much is kept (enough for
+    `dossiers_import_stream` to refuse it) and the rest is read in pieces and dropped, so a
+    body without a line break cannot fill the memory."""
+    while raw := fh.readline(MAX_LINE_BYTES + 1):
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            while (rest := fh.readline(1 << 16)) and not rest.endswith(b"\n"):
+                pass
+        yield raw
 
 
 def dossiers_import_stream(
@@ -137,16 +211,18 @@ def dossiers_import_stream(
         now=timezone.now(),
     )
     with tqdm(desc="dossiers", unit=" lines", file=sys.stderr, disable=not progress, mininterval=0.5) as bar:
-        batch: dict[str, tuple[int, dict[str, Any]]] = {}
+        batch: dict[str, _Item] = {}
         read = 0
         for number, text in _numbered(lines):
             read += 1
             report.lines += 1
+            if len(text) > MAX_LINE_BYTES:
+                report.reject(number, f"the line is longer than {MAX_LINE_BYTES:,} bytes", unreadable=True)
+                continue
             try:
-                obj = json.loads(text)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                message = f"not valid JSON: {exc.msg}" if isinstance(exc, json.JSONDecodeError) else "not UTF-8 text"
-                report.reject(number, message, unreadable=True)
+                obj = parse_json(text)
+            except BoundaryError as exc:
+                report.reject(number, str(exc), unreadable=True)
                 continue
             if not isinstance(obj, dict):
                 report.reject(number, "not a JSON object", unreadable=True)
@@ -158,16 +234,16 @@ def dossiers_import_stream(
                 continue
             code = values["code"]
             if code in batch:  # the same code again: write what came before, so this line updates it
-                _write_batch(batch, ctx, principal, report)
+                _write(list(batch.values()), ctx, principal, report)
                 batch = {}
-            batch[code] = (number, values)
+            batch[code] = (code, number, values)
             if len(batch) >= BATCH_SIZE:
-                _write_batch(batch, ctx, principal, report)
+                _write(list(batch.values()), ctx, principal, report)
                 batch = {}
                 bar.update(read)
                 read = 0
         if batch:
-            _write_batch(batch, ctx, principal, report)
+            _write(list(batch.values()), ctx, principal, report)
         bar.update(read)
     if connection.vendor == "postgresql" and report.created + report.updated >= ANALYZE_AFTER:
         # Fresh planner statistics: right after a million-row import, stale ones made the inbox
@@ -185,35 +261,50 @@ def _allowed_agency_ids(principal: Principal | None) -> set[int] | None:
 
 
 def _numbered(lines: Iterable[bytes | str]) -> Iterator[tuple[int, str | bytes]]:
-    """(line number, text) of each non-blank line; a UTF-8 byte-order mark on line 1 is dropped."""
+    """(line number, text) of each line that is not blank (one too long to be a line counts as
+    not blank, whatever it holds); a UTF-8 byte-order mark on line 1 is dropped."""
     for number, raw in enumerate(lines, start=1):
         if number == 1:
             raw = raw.removeprefix(b"\xef\xbb\xbf") if isinstance(raw, bytes) else raw.removeprefix("\ufeff")
-        if raw.strip():
+        if len(raw) > MAX_LINE_BYTES or raw.strip():
             yield number, raw
 
 
-def _timestamp(obj: dict[str, Any], name: str) -> datetime | None:
+def _shown(value: Any) -> str:
+    """`value` quoted in a message: its `repr` (control characters and lone surrogates escaped),
+    cut to `SHOWN_MAX` characters."""
+    text = repr(value)
+    return text if len(text) <= SHOWN_MAX else text[: SHOWN_MAX - 1] + "…"
+
+
+def _timestamp(obj: dict[str, Any], name: str, ctx: _Context, *, past: bool = False) -> datetime | None:
+    """The instant in field `name` (None where the field may be null); `past`: no later than
+    `FUTURE_SKEW` after the start of the import."""
     value = obj[name]
     if value is None:
         if name in NULLABLE:
             return None
         raise _BadLine(f"{name} is null")
     if not isinstance(value, str):
-        raise _BadLine(f"{name} is not an ISO 8601 timestamp")
+        raise _BadLine(f"{name} {_shown(value)} is not an ISO 8601 timestamp")
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise _BadLine(f"{name} {value!r} is not an ISO 8601 timestamp") from None
+        raise _BadLine(f"{name} {_shown(value)} is not an ISO 8601 timestamp") from None
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise _BadLine(f"{name} {value!r} has no UTC offset (naive timestamps are refused)")
+        raise _BadLine(f"{name} {_shown(value)} has no UTC offset (naive timestamps are refused)")
+    problem = instant_problem(moment)
+    if problem is not None:
+        raise _BadLine(f"{name} {_shown(value)}: {problem}")
+    if past and moment > ctx.latest_past:
+        raise _BadLine(f"{name} {_shown(value)} lies in the future (more than {FUTURE_SKEW.days} day after now)")
     return moment
 
 
 def _flag(obj: dict[str, Any], name: str) -> bool:
     value = obj[name]
     if not isinstance(value, bool):
-        raise _BadLine(f"{name} must be true or false, not {value!r}")
+        raise _BadLine(f"{name} must be true or false, not {_shown(value)}")
     return value
 
 
@@ -222,46 +313,54 @@ def _dossier_values(obj: dict[str, Any], ctx: _Context) -> dict[str, Any]:
     if not obj.keys() >= FIELD_SET:
         raise _BadLine(f"missing field(s): {', '.join(f for f in FIELDS if f not in obj)}")
     code = obj["code"]
-    if not isinstance(code, str) or not code.strip():
-        raise _BadLine("code is empty")
+    if not isinstance(code, str):
+        raise _BadLine(f"code must be text, not {_shown(code)}")
+    problem = text_problem(code, multiline=False)
+    if problem is not None:
+        raise _BadLine(f"code {problem}")
     code = code.strip()
+    if not code:
+        raise _BadLine("code is empty")
     if len(code) > CODE_MAX:
         raise _BadLine(f"code is longer than {CODE_MAX} characters")
     procedure_id = ctx.procedures.get(obj["procedure_code"]) if isinstance(obj["procedure_code"], str) else None
     if procedure_id is None:
-        raise _BadLine(f"unknown procedure_code {obj['procedure_code']!r}")
+        raise _BadLine(f"unknown procedure_code {_shown(obj['procedure_code'])}")
     agency_id = ctx.agencies.get(obj["agency_code"]) if isinstance(obj["agency_code"], str) else None
     if agency_id is None:
-        raise _BadLine(f"unknown agency_code {obj['agency_code']!r}")
+        raise _BadLine(f"unknown agency_code {_shown(obj['agency_code'])}")
     if ctx.allowed is not None and agency_id not in ctx.allowed:
         raise _BadLine(f"agency {obj['agency_code']} is outside your scope")
     channel = CHANNELS.get(obj["channel"]) if isinstance(obj["channel"], str) else None
     if channel is None:
-        raise _BadLine(f"channel {obj['channel']!r} is not one of {', '.join(CHANNELS)}")
+        raise _BadLine(f"channel {_shown(obj['channel'])} is not one of {', '.join(CHANNELS)}")
     applicant_type = obj["applicant_type"]
-    if applicant_type not in APPLICANT_TYPES:
-        raise _BadLine(f"applicant_type {applicant_type!r} is not one of {', '.join(sorted(APPLICANT_TYPES))}")
+    if not isinstance(applicant_type, str) or applicant_type not in APPLICANT_TYPES:
+        raise _BadLine(
+            f"applicant_type {_shown(applicant_type)} is not one of {', '.join(sorted(APPLICANT_TYPES))}")
     status = obj["status"]
     if type(status) is not int or not 1 <= status <= 10:
-        raise _BadLine(f"status {status!r} is not an integer from 1 to 10")
+        raise _BadLine(f"status {_shown(status)} is not an integer from 1 to 10")
     rating = obj["rating"]
-    if rating is not None and rating not in RATINGS:
-        raise _BadLine(f"rating {rating!r} is not one of {', '.join(sorted(RATINGS))} or null")
+    if rating is not None and (not isinstance(rating, str) or rating not in RATINGS):
+        raise _BadLine(f"rating {_shown(rating)} is not one of {', '.join(sorted(RATINGS))} or null")
     fee_due = obj["fee_due"]
-    if type(fee_due) is not int or fee_due < 0:
-        raise _BadLine(f"fee_due {fee_due!r} is not a whole number of đồng ≥ 0")
+    if type(fee_due) is not int or not 0 <= fee_due <= INT64_MAX:
+        raise _BadLine(f"fee_due {_shown(fee_due)} is not a whole number of đồng from 0 to {INT64_MAX}")
     fee_paid_online = _flag(obj, "fee_paid_online")
     components_digitised = _flag(obj, "components_digitised")
     result_electronic = _flag(obj, "result_electronic")
     complained = _flag(obj, "complained")
-    received_at = _timestamp(obj, "received_at")
-    due_at = _timestamp(obj, "due_at")
-    finished_at = _timestamp(obj, "finished_at")
-    returned_at = _timestamp(obj, "returned_at")
+    received_at = _timestamp(obj, "received_at", ctx, past=True)
+    due_at = _timestamp(obj, "due_at", ctx)
+    finished_at = _timestamp(obj, "finished_at", ctx, past=True)
+    returned_at = _timestamp(obj, "returned_at", ctx, past=True)
     if received_at is None or due_at is None:  # not reachable: both refuse null
         raise _BadLine("received_at and due_at are required")
     if due_at < received_at:
         raise _BadLine("due_at is before received_at")
+    if due_at - received_at > ctx.surely_within_due_years and due_at > latest_due_moment(received_at):
+        raise _BadLine(f"due_at lies more than {settings.TINHSO_MAX_DUE_YEARS} years after received_at")
     if finished_at is not None and finished_at < received_at:
         raise _BadLine("finished_at is before received_at")
     if returned_at is not None:
@@ -298,22 +397,53 @@ def _dossier_values(obj: dict[str, Any], ctx: _Context) -> dict[str, Any]:
     }
 
 
-def _write_batch(
-    batch: dict[str, tuple[int, dict[str, Any]]], ctx: _Context, principal: Principal | None, report: DossierImportReport
+def _write(
+    items: list[_Item], ctx: _Context, principal: Principal | None, report: DossierImportReport
 ) -> None:
-    """Create or update one batch in one transaction, with one audit entry."""
-    with transaction.atomic():
+    """Write a batch; if the database refuses it (`LINE_ERRORS`), write it again in halves,
+    down to single lines, and report each line refused on its own. Each attempt is its own
+    transaction, rolled back whole when refused, so the report and the counters count only
+    what was committed."""
+    pending = [items]
+    while pending:
+        part = pending.pop()
+        try:
+            written = _write_batch(part, ctx, principal)
+        except LINE_ERRORS as exc:
+            if len(part) == 1:
+                report.reject(part[0][1], f"the database refused this line: {_first_line(exc)}")
+            else:
+                middle = len(part) // 2
+                pending += [part[middle:], part[:middle]]  # the first half is written first
+            continue
+        report.created += written.created
+        report.updated += written.updated
+        for number, message in written.refused:
+            report.reject(number, message)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    text = lines[0].strip() if lines else type(exc).__name__
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _write_batch(items: list[_Item], ctx: _Context, principal: Principal | None) -> _Written:
+    """Create or update one batch in one transaction (a savepoint inside the caller's), with one
+    audit entry. The driver's errors come out as Django's (`DataError`, `IntegrityError`…)."""
+    refused: list[tuple[int, str]] = []
+    with connection.wrap_database_errors, transaction.atomic():
         existing = {
             row["code"]: row
             for row in Dossier.objects.select_for_update()
-            .filter(code__in=list(batch))
+            .filter(code__in=[code for code, _number, _values in items])
             .values("code", "pk", "imported", "handling_agency_id", *SNAPSHOT_FIELDS)
         }
         # (before, after) field snapshots for the listeners that keep derived data (index counters).
         pairs: list[tuple[dict[str, Any] | None, dict[str, Any]]] = []
         new: list[dict[str, Any]] = []
         changed: list[dict[str, Any]] = []
-        for code, (number, values) in batch.items():
+        for code, number, values in items:
             found = existing.get(code)
             if found is None:
                 new.append(values)
@@ -321,9 +451,9 @@ def _write_batch(
                 continue
             pk, imported, agency_id = found["pk"], found["imported"], found["handling_agency_id"]
             if not imported:
-                report.reject(number, f"dossier {code} was received in tinhso, not imported; it is not overwritten")
+                refused.append((number, f"dossier {code} was received in tinhso, not imported; it is not overwritten"))
             elif ctx.allowed is not None and agency_id not in ctx.allowed:
-                report.reject(number, f"dossier {code} belongs to an agency outside your scope")
+                refused.append((number, f"dossier {code} belongs to an agency outside your scope"))
             else:
                 changed.append({"id": pk, **values})
                 pairs.append(({f: found[f] for f in SNAPSHOT_FIELDS}, {f: values[f] for f in SNAPSHOT_FIELDS}))
@@ -332,15 +462,13 @@ def _write_batch(
         if changed:
             _update(changed)
         dossiers_bulk_changing.send(sender=Dossier, pairs=pairs)
-        report.created += len(new)
-        report.updated += len(changed)
-        codes = list(batch)
+        first, last = items[0], items[-1]
         audit_record(
             principal=principal, action="dossiers.import", object_type="dossier", object_id="*",
-            data={"created": len(new), "updated": len(changed), "first_code": codes[0], "last_code": codes[-1],
-                  "first_line": batch[codes[0]][0], "last_line": batch[codes[-1]][0]},
+            data={"created": len(new), "updated": len(changed), "first_code": first[0], "last_code": last[0],
+                  "first_line": first[1], "last_line": last[1]},
         )
-
+    return _Written(created=len(new), updated=len(changed), refused=refused)
 
 def _insert(rows: list[dict[str, Any]], now: datetime) -> None:
     """Insert new dossiers: `COPY` on PostgreSQL (the fastest way in), `bulk_create` elsewhere."""

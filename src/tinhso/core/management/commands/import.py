@@ -1,7 +1,9 @@
 """`tinhso import agencies FILE` and `tinhso import dossiers FILE`.
 
-Bad lines are reported with their line number and skipped; good lines are kept. Exit code 2
-when the file cannot be read or any line was rejected.
+Bad lines are reported as `FILE:LINE: reason` on stderr and skipped; good lines are kept.
+Exit code 0 when every line was imported, 2 when the file cannot be read or any line was
+rejected (bad input), 1 only for an unexpected failure (a traceback: a bug, or the database
+gone), after which a rerun of the same file completes the import.
 """
 
 from __future__ import annotations
@@ -25,14 +27,17 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"FILE: {path} does not exist or is not a file", returncode=2)
-        if options["what"] == "agencies":
-            from tinhso.agencies.services import agencies_import, read_agency_rows
+        try:
+            if options["what"] == "agencies":
+                from tinhso.agencies.services import agencies_import, read_agency_rows
 
-            report = agencies_import(rows=read_agency_rows(path), principal=None).as_dict()
-        else:
-            from tinhso.dossiers.imports import dossiers_import_file
+                report = agencies_import(rows=read_agency_rows(path), principal=None).as_dict()
+            else:
+                from tinhso.dossiers.imports import dossiers_import_file
 
-            report = dossiers_import_file(path=path, principal=None, progress=options["verbosity"] > 0).as_dict()
+                report = dossiers_import_file(path=path, principal=None, progress=options["verbosity"] > 0).as_dict()
+        except OSError as exc:  # unreadable: permissions, an I/O error (lines committed before stay)
+            raise CommandError(f"FILE: {path} cannot be read: {exc.strerror or exc}", returncode=2) from None
         if options["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False))
         else:
