@@ -61,12 +61,12 @@ def test_multipart_without_file_is_400(world, client):
     assert response.json()["error"]["fields"] == {"file": "required"}
 
 
-def test_unreadable_body_is_400(world, client):
+def test_unreadable_body_is_422(world, client):
     key = api_key(world.commune)
     for body in ("", "this is not json\nneither is this\n", "\x00\x01"):
         response = post(client, body, key)
-        assert response.status_code == 400, body
-        assert response.json()["error"]["code"] == "bad_request"
+        assert response.status_code == 422, body
+        assert response.json()["error"]["code"] == "invalid"
     assert not Dossier.objects.exists()
 
 
