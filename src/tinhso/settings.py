@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -64,9 +65,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
     "ninja",
     "tinhso.core",
     "tinhso.audit",
+    "tinhso.idempotency",
+    "tinhso.throttling",
     "tinhso.units",
     "tinhso.agencies",
     "tinhso.workcalendar",
@@ -88,11 +92,24 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before CSRF and every view: body size, text and form checks (tinhso.core.middleware).
+    "tinhso.core.middleware.BoundaryMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out sign-in into the lockout page (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
+
+# How each face answers a request the transport boundary refuses (path prefix → renderer);
+# anything else gets the HTML page.
+TINHSO_BOUNDARY_RENDERERS = [
+    ("/api/", "tinhso.api.api.boundary_response"),
+    ("/open311/", "tinhso.open311.render.boundary_response"),
+]
+# Sessions in the database, with keys checked for their shape before any query.
+SESSION_ENGINE = "tinhso.core.sessions"
 
 ROOT_URLCONF = "tinhso.urls"
 WSGI_APPLICATION = "tinhso.wsgi.application"
@@ -138,6 +155,9 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# django-axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -170,7 +190,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 200 * 1024 * 1024
+# Form fields and JSON bodies (not files) are read into memory: 2.5 MB is far more than any form
+# or receipt needs. Files stream to disk; the request as a whole is capped before it is parsed
+# (`TINHSO_MAX_REQUEST_BYTES`, `TINHSO_MAX_PUBLIC_REQUEST_BYTES`, core/middleware.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
 
 # Security: strict in production, relaxed where a laptop has no TLS.
 SESSION_COOKIE_HTTPONLY = True
@@ -191,7 +214,7 @@ LOGGING: dict[str, Any] = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- tinhso's own settings ------------------------------------------------------------------
@@ -206,6 +229,15 @@ TINHSO_MAX_ATTACHMENT_BYTES = int(os.environ.get("TINHSO_MAX_ATTACHMENT_BYTES", 
 TINHSO_ATTACHMENT_TYPES = env_list(
     "TINHSO_ATTACHMENT_TYPES", "application/pdf,image/jpeg,image/png,image/tiff,application/zip"
 )
+# Files one request may carry (the counter's attachments); with the attachment limit this caps
+# a signed-in officer's or an API client's request body.
+TINHSO_MAX_UPLOAD_FILES = int(os.environ.get("TINHSO_MAX_UPLOAD_FILES", "10"))
+TINHSO_MAX_REQUEST_BYTES = int(os.environ.get(
+    "TINHSO_MAX_REQUEST_BYTES", str(TINHSO_MAX_UPLOAD_FILES * TINHSO_MAX_ATTACHMENT_BYTES + 1024 * 1024)))
+# How long the first answer to a request with an `Idempotency-Key` is kept for its retries.
+TINHSO_IDEMPOTENCY_RETENTION_HOURS = int(os.environ.get("TINHSO_IDEMPOTENCY_RETENTION_HOURS", "24"))
+# A due moment (an extension, an imported dossier) may lie at most this many years after receipt.
+TINHSO_MAX_DUE_YEARS = int(os.environ.get("TINHSO_MAX_DUE_YEARS", "5"))
 # Keep the index counters live in each dossier's transaction. Off only for measurements
 # (bench/bench_receive_api.py); with it off the counters drift until `tinhso indicators rebuild`.
 TINHSO_LIVE_COUNTERS = env_bool("TINHSO_LIVE_COUNTERS", True)
@@ -213,6 +245,11 @@ TINHSO_LIVE_COUNTERS = env_bool("TINHSO_LIVE_COUNTERS", True)
 TINHSO_FEEDBACK_REOPEN_DAYS = int(os.environ.get("TINHSO_FEEDBACK_REOPEN_DAYS", "7"))
 TINHSO_FEEDBACK_MAX_PHOTOS = int(os.environ.get("TINHSO_FEEDBACK_MAX_PHOTOS", "5"))
 TINHSO_FEEDBACK_MAX_PHOTO_BYTES = int(os.environ.get("TINHSO_FEEDBACK_MAX_PHOTO_BYTES", str(8 * 1024 * 1024)))
+# Anyone not signed in (the public forms, Open311 clients before their key is checked) may send a
+# request body of at most this many bytes: the photos a report may carry, and 1 MB of fields.
+TINHSO_MAX_PUBLIC_REQUEST_BYTES = int(os.environ.get(
+    "TINHSO_MAX_PUBLIC_REQUEST_BYTES",
+    str(TINHSO_FEEDBACK_MAX_PHOTOS * TINHSO_FEEDBACK_MAX_PHOTO_BYTES + 1024 * 1024)))
 # A tile server on the province network for the report map ({z}/{x}/{y} URL); empty: no map.
 TINHSO_MAP_TILES_URL = os.environ.get("TINHSO_MAP_TILES_URL", "")
 
@@ -265,3 +302,26 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tinhso@localhost")
+
+# --- throttles: everything that checks a secret (tinhso.throttling, django-axes) ----------------
+# The reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
+# Empty (the default): the client's address is the connection's (tinhso.core.clients).
+TINHSO_TRUSTED_PROXIES = env_list("TINHSO_TRUSTED_PROXIES", "")
+# Tries per window of the throttles of tinhso.throttling.services (its table gives the windows).
+TINHSO_OTP_MAX_CHECKS_PER_IP = int(os.environ.get("TINHSO_OTP_MAX_CHECKS_PER_IP", "30"))
+TINHSO_RATING_MAX_FAILURES_PER_DOSSIER = int(os.environ.get("TINHSO_RATING_MAX_FAILURES_PER_DOSSIER", "5"))
+TINHSO_RATING_MAX_FAILURES_PER_IP = int(os.environ.get("TINHSO_RATING_MAX_FAILURES_PER_IP", "20"))
+TINHSO_API_KEY_MAX_FAILURES_PER_IP = int(os.environ.get("TINHSO_API_KEY_MAX_FAILURES_PER_IP", "30"))
+# Staff sign-in (django-axes, the workspace and the admin alike): after this many wrong passwords
+# for one username from one address, that pair is locked out for the minutes below; a correct
+# password then does not sign in either. Each lockout is an audit entry.
+TINHSO_LOGIN_FAILURE_LIMIT = int(os.environ.get("TINHSO_LOGIN_FAILURE_LIMIT", "5"))
+TINHSO_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("TINHSO_LOGIN_LOCKOUT_MINUTES", "15"))
+AXES_FAILURE_LIMIT = TINHSO_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=TINHSO_LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "tinhso.core.clients.client_address"
+AXES_LOCKOUT_CALLABLE = "tinhso.workspace.views.signin_locked_out"
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False

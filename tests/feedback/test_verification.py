@@ -113,7 +113,7 @@ def test_rate_limit_per_phone(db):
     assert (excinfo.value.status, excinfo.value.code) == (429, "rate_limited")
     assert "15 phút" in excinfo.value.message
     assert SmsMessage.objects.count() == 3
-    # The window slides: 15 minutes after the first code, one more is allowed.
+    # Windows are fixed quarters of an hour: in the next one, one more is allowed.
     otp_request(phone=PHONE, client_ip="198.51.100.1", now=MONDAY + timedelta(minutes=15))
     assert SmsMessage.objects.count() == 4
 

@@ -109,7 +109,7 @@ def test_otp_rate_limit_is_shown(categories, settings):
     client.post(NEW, {"reporter_phone": PHONE, "otp_send": "1"}, HTTP_HX_REQUEST="true")
     again = client.post(NEW, {"reporter_phone": PHONE, "otp_send": "1"}, HTTP_HX_REQUEST="true")
     assert again.status_code == 200
-    assert "Vui lòng đợi" in again.content.decode()
+    assert "Vui lòng thử lại sau" in again.content.decode()
     bad = client.post(NEW, {"reporter_phone": "12ab", "otp_send": "1"}, HTTP_HX_REQUEST="true")
     assert "không hợp lệ" in bad.content.decode()
 

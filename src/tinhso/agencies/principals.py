@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
 from tinhso.agencies.models import Agency, ApiKey, Role, StaffRole
+from tinhso.core.errors import ApplicationError
+from tinhso.throttling.services import rule, throttle_exceeded, throttle_hit
 
 
 @dataclass
@@ -40,6 +45,28 @@ class Principal:
     @classmethod
     def for_api_key(cls, key: ApiKey) -> Principal:
         return cls(api_key=key, roles=[(key.agency, role) for role in Role.values])
+
+
+def api_key_check(secret: str, *, client_address: str | None) -> ApiKey | None:
+    """The live API key whose secret this is, or None. Unknown secrets are counted per client
+    address (`API_KEY_PER_ADDRESS`); an address past its limit gets `ApplicationError(429)` for
+    every key until its window ends. Marks the key used (at most once a minute)."""
+    limit = rule("API_KEY_PER_ADDRESS")
+    blocked = throttle_exceeded(limit, client_address) if client_address else None
+    if blocked is not None:
+        raise ApplicationError(
+            _("Quá nhiều khoá API sai từ địa chỉ này. Vui lòng thử lại sau %(minutes)s phút.") % {"minutes": blocked.retry_minutes},
+            code="rate_limited", status=429,
+        )
+    key = ApiKey.objects.select_related("agency").filter(digest=ApiKey.digest_of(secret), revoked_at__isnull=True).first()
+    if key is None:
+        if client_address:
+            throttle_hit(limit, client_address)
+        return None
+    now = timezone.now()
+    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    return key
 
 
 SYSTEM = Principal()

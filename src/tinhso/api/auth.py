@@ -9,21 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 
-from tinhso.agencies.models import ApiKey
-from tinhso.agencies.principals import Principal
+from tinhso.agencies.principals import Principal, api_key_check
+from tinhso.core.clients import client_address
 
 
 class BearerKey(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Principal | None:
-        key = ApiKey.objects.select_related("agency").filter(digest=ApiKey.digest_of(token), revoked_at__isnull=True).first()
+        key = api_key_check(token, client_address=client_address(request))
         if key is None:
             return None
-        now = timezone.now()
-        if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
-            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         principal = Principal.for_api_key(key)
         request.principal = principal  # type: ignore[attr-defined]
         return principal

@@ -22,11 +22,10 @@ from django.utils.translation import gettext as _
 from tinhso.core.errors import ApplicationError, InvalidInput
 from tinhso.feedback.models import PhoneVerification
 from tinhso.feedback.sms import sms_send
+from tinhso.throttling.services import rule, throttle_hit
 
 OTP_TTL = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
-PHONE_WINDOW = timedelta(minutes=15)
-IP_WINDOW = timedelta(hours=1)
 CODE_DIGITS = 6
 
 # Vietnamese mobile numbers since 2018: 0 then 3, 5, 7, 8 or 9, ten digits in all.
@@ -60,20 +59,19 @@ def _rate_limited(message: str) -> ApplicationError:
 def otp_request(*, phone: str, client_ip: str | None, now: datetime | None = None) -> None:
     """Send a new code to `phone`. Raises `InvalidInput` for a bad number and
     `ApplicationError(status=429, code="rate_limited")` past `TINHSO_OTP_MAX_PER_PHONE` codes per
-    phone in 15 minutes or `TINHSO_OTP_MAX_PER_IP` per address in an hour."""
+    phone in 15 minutes or `TINHSO_OTP_MAX_PER_IP` per address in an hour. Each limit is one
+    atomic count (`tinhso.throttling`), so it holds under parallel requests."""
     now = now or timezone.now()
     phone = normalise_phone(phone)
     with transaction.atomic():
-        recent = PhoneVerification.objects.filter(phone=phone, created_at__gt=now - PHONE_WINDOW).count()
-        if recent >= settings.TINHSO_OTP_MAX_PER_PHONE:
+        if client_ip and not throttle_hit(rule("OTP_PER_ADDRESS"), client_ip, now=now).allowed:
+            raise _rate_limited(_("Quá nhiều yêu cầu mã xác minh từ địa chỉ này. Vui lòng thử lại sau một giờ."))
+        verdict = throttle_hit(rule("OTP_PER_PHONE"), phone, now=now)
+        if not verdict.allowed:
             raise _rate_limited(
-                _("Số điện thoại này đã nhận %(n)s mã trong 15 phút qua. Vui lòng đợi ít phút rồi thử lại.")
-                % {"n": recent}
+                _("Số điện thoại này đã nhận đủ %(n)s mã trong 15 phút. Vui lòng thử lại sau %(minutes)s phút.")
+                % {"n": settings.TINHSO_OTP_MAX_PER_PHONE, "minutes": verdict.retry_minutes}
             )
-        if client_ip:
-            from_ip = PhoneVerification.objects.filter(client_ip=client_ip, created_at__gt=now - IP_WINDOW).count()
-            if from_ip >= settings.TINHSO_OTP_MAX_PER_IP:
-                raise _rate_limited(_("Quá nhiều yêu cầu mã xác minh từ địa chỉ này. Vui lòng thử lại sau một giờ."))
         code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         PhoneVerification.objects.create(
             phone=phone, code_digest=_digest(phone, code), created_at=now, expires_at=now + OTP_TTL,
@@ -87,10 +85,13 @@ def otp_request(*, phone: str, client_ip: str | None, now: datetime | None = Non
         sms_send(phone=phone, body=body)
 
 
-def otp_verify(*, phone: str, code: str, now: datetime | None = None) -> bool:
+def otp_verify(*, phone: str, code: str, client_ip: str | None = None, now: datetime | None = None) -> bool:
     """True when `code` is the phone's latest code, unexpired, with guesses left; the code is
-    then used up. Every call counts as one of the code's `MAX_ATTEMPTS` guesses."""
+    then used up. Every call counts as one of the code's `MAX_ATTEMPTS` guesses, and as one of the
+    client address's checks (`OTP_CHECKS_PER_ADDRESS`): past that, `ApplicationError(429)`."""
     now = now or timezone.now()
+    if client_ip and not throttle_hit(rule("OTP_CHECKS_PER_ADDRESS"), client_ip, now=now).allowed:
+        raise _rate_limited(_("Quá nhiều lần nhập mã từ địa chỉ này. Vui lòng thử lại sau một giờ."))
     try:
         phone = normalise_phone(phone)
     except InvalidInput:

@@ -42,12 +42,6 @@ def normalise_phone(value: str) -> str:
         return re.sub(r"[\s.\-()]", "", value or "")
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address as the server sees it (behind the proxy, gunicorn's
-    FORWARDED_ALLOW_IPS decides whether X-Forwarded-For was trusted into REMOTE_ADDR)."""
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def add_service_errors(form: forms.Form, exc: ApplicationError) -> None:
     """Put a service's per-field errors next to the form's fields; the rest above the form."""
     placed = False

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tinhso.core.clients import client_address
 from tinhso.core.codes import mask_name
 from tinhso.core.errors import ApplicationError, Conflict, NotFound
 from tinhso.feedback import verification
@@ -30,7 +31,6 @@ from tinhso.feedbackweb import forms as ff
 from tinhso.feedbackweb.common import (
     EVENT_LABELS,
     add_service_errors,
-    client_ip,
     map_points,
     normalise_phone,
     page_context,
@@ -73,15 +73,21 @@ def _otp_step(request: HttpRequest, form_data: Any) -> dict[str, Any]:
         code = (form_data.get("otp_code") or "").strip()
         if not phone or not code:
             out["otp_error"] = _("Nhập số điện thoại và mã đã nhận.")
-        elif verification.otp_verify(phone=phone, code=code):
-            request.session[SESSION_VERIFIED_PHONE] = phone
-            out["otp_message"] = _("Đã xác minh số điện thoại.")
         else:
-            out["otp_error"] = _("Mã không đúng hoặc đã hết hạn.")
+            try:
+                verified = verification.otp_verify(phone=phone, code=code, client_ip=client_address(request))
+            except ApplicationError as exc:
+                out["otp_error"] = exc.message
+            else:
+                if verified:
+                    request.session[SESSION_VERIFIED_PHONE] = phone
+                    out["otp_message"] = _("Đã xác minh số điện thoại.")
+                else:
+                    out["otp_error"] = _("Mã không đúng hoặc đã hết hạn.")
         out["otp_sent"] = True
     else:
         try:
-            verification.otp_request(phone=phone, client_ip=client_ip(request))
+            verification.otp_request(phone=phone, client_ip=client_address(request))
         except ApplicationError as exc:
             out["otp_error"] = exc.fields.get("phone") or exc.message if exc.fields else exc.message
         else:

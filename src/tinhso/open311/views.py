@@ -14,6 +14,8 @@ Decisions (see also `bench/README.md` and the module docstrings):
 - Names and notices are Vietnamese; `?locale=en` (or the browser language, via Django's
   LocaleMiddleware) switches to English.
 - One jurisdiction: `jurisdiction_id` is ignored.
+- `POST requests` takes an `Idempotency-Key` header (`tinhso.idempotency`): a client that
+  retries with the same key and the same form gets the first answer again, and no second report.
 - Listing shows public reports only, newest first, at most 1,000, over at most 90 days
   (default: the last 90 days).
 """
@@ -39,7 +41,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tinhso.agencies.models import Agency, AgencyKind, ApiKey
-from tinhso.core.errors import InvalidInput
+from tinhso.agencies.principals import api_key_check
+from tinhso.core.clients import client_address
+from tinhso.core.errors import ApplicationError, InvalidInput
 from tinhso.feedback.models import (
     Category,
     Photo,
@@ -51,6 +55,7 @@ from tinhso.feedback.models import (
 )
 from tinhso.feedback.selectors import reports_public
 from tinhso.feedback.services import NewReport, report_submit
+from tinhso.idempotency import services as idempotency
 from tinhso.open311 import render
 from tinhso.open311.attributes import (
     KEYWORDS,
@@ -261,26 +266,35 @@ def _search(request: HttpRequest, fmt: str) -> HttpResponse:
     return render.respond(fmt, items, root="service_requests", item="request")
 
 
-def _api_key(text: str) -> ApiKey | None:
-    if not text:
-        return None
-    key = ApiKey.objects.filter(digest=ApiKey.digest_of(text), revoked_at__isnull=True).first()
-    if key is not None:
-        now = timezone.now()
-        if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
-            ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
-    return key
-
-
 def _describe(fields: dict[str, Any]) -> list[str]:
     return [f"{FIELD_NAMES.get(name, name)}: {message}" for name, message in fields.items()]
 
 
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
-    form = request.POST
-    key = _api_key(form.get("api_key") or request.GET.get("api_key", ""))
+    """POST requests: check the key, then file the report at most once per `Idempotency-Key`."""
+    secret = request.POST.get("api_key") or request.GET.get("api_key", "")
+    try:
+        key = api_key_check(secret, client_address=client_address(request)) if secret else None
+    except ApplicationError as exc:
+        return render.errors(fmt, exc.status, [exc.message])
     if key is None:
         return render.errors(fmt, 403, ["api_key: " + _("không hợp lệ hoặc chưa được cung cấp.")])
+    try:
+        idempotency_key = idempotency.request_key(request)
+    except idempotency.KeyProblem as exc:
+        return render.errors(fmt, 400, [f"{idempotency.HEADER}: {exc.message}"])
+    operation = f"POST open311 requests.{fmt}"
+    return idempotency.idempotent(
+        key=idempotency_key, owner=f"api_key:{key.pk}", operation=operation,
+        fingerprint=lambda: idempotency.fingerprint_form(operation, request),
+        handle=lambda: _file_report(request, fmt, key),
+        reused=lambda: render.errors(fmt, 422, [
+            f"{idempotency.HEADER}: " + _("khoá này đã được dùng cho một yêu cầu khác; hãy dùng khoá mới.")]),
+    )
+
+
+def _file_report(request: HttpRequest, fmt: str, key: ApiKey) -> HttpResponse:
+    form = request.POST
     problems: dict[str, str] = {}
     service_code = form.get("service_code", "").strip()
     if not service_code:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
@@ -30,12 +31,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tinhso.agencies.models import Agency, Role
 from tinhso.agencies.principals import Principal
 from tinhso.agencies.scoping import may_see_personal_data
+from tinhso.audit.services import audit_record
 from tinhso.catalogue.models import Procedure
+from tinhso.core.clients import client_address
 from tinhso.core.codes import mask_id_number, mask_name, mask_phone
 from tinhso.core.errors import ApplicationError, Conflict, NotFound
 from tinhso.dossiers import selectors, services
 from tinhso.dossiers.models import Channel, Dossier, Status
 from tinhso.dossiers.transitions import Action
+from tinhso.throttling.services import rule, throttle_exceeded, throttle_hit
 from tinhso.workcalendar.selectors import calendar_for_agency
 from tinhso.workspace import forms as wf
 from tinhso.workspace.actions import run_page_action
@@ -159,6 +163,17 @@ def home(request: HttpRequest) -> HttpResponse:
 class SignInView(LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+
+def signin_locked_out(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
+    """The sign-in page when django-axes has locked this username at this address (429)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/login.html", {
+        "locked_out": _("Đăng nhập sai quá %(n)s lần. Tài khoản này tạm khoá đăng nhập từ địa chỉ của bạn trong "
+                        "%(minutes)s phút; hãy thử lại sau hoặc liên hệ quản trị hệ thống.")
+        % {"n": settings.AXES_FAILURE_LIMIT, "minutes": minutes},
+        "next": request.POST.get("next", "") if request.method == "POST" else "",
+    }, status=429)
 
 
 # --- inbox ---------------------------------------------------------------------------------
@@ -467,9 +482,13 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
 @login_required
 @require_GET
 def attachment_download(request: HttpRequest, code: str, pk: int) -> FileResponse:
-    """A dossier's file, for those who may see the dossier."""
+    """A dossier's file, for those who act on the dossier. Files carry personal data (scans of
+    ID cards, signed forms), so whoever may see the dossier but not its personal data — a
+    viewer — gets 403 (the dossier's existence is no secret to them)."""
     principal = _staff(request)
     d = _get_dossier(principal, code)
+    if not _may_see_personal(principal, d):
+        raise DjangoPermissionDenied(_("Tệp đính kèm chứa thông tin cá nhân: chỉ người xử lý hồ sơ được tải."))
     attachment = d.attachments.filter(pk=pk).first()
     if attachment is None:
         raise Http404(_("Không tìm thấy tệp."))
@@ -520,15 +539,29 @@ def tracking(request: HttpRequest) -> HttpResponse:
     rating_form: wf.PublicRatingForm | None = None
     status = 200
     if request.method == "POST":
+        # The last four digits are a secret: wrong guesses are counted per dossier and per client
+        # address (tinhso.throttling), and each leaves an audit row.
         code = request.POST.get("code", "").strip()
         d = _public_dossier(code)
         if d is None:
             raise Http404(_("Không tìm thấy hồ sơ."))
         rating_form = wf.PublicRatingForm(request.POST)
-        if rating_form.is_valid():
+        address = client_address(request)
+        blocked = throttle_exceeded(rule("RATING_PER_DOSSIER"), d.code) or (
+            throttle_exceeded(rule("RATING_PER_ADDRESS"), address) if address else None)
+        if blocked is not None:
+            rating_form.add_error(None, _("Đã nhập sai bốn chữ số quá nhiều lần. Vui lòng thử lại sau %(minutes)s phút.")
+                                  % {"minutes": blocked.retry_minutes})
+            status = 429
+        elif rating_form.is_valid():
             expected = d.applicant_id_number[-4:]
             given = rating_form.cleaned_data["last4"]
             if len(expected) != 4 or not hmac.compare_digest(expected, given):
+                throttle_hit(rule("RATING_PER_DOSSIER"), d.code)
+                if address:
+                    throttle_hit(rule("RATING_PER_ADDRESS"), address)
+                audit_record(principal=None, action="dossier.rating_check_failed", object_type="dossier",
+                             object_id=d.code, data={"address": address})
                 rating_form.add_error("last4", _("Bốn chữ số cuối không khớp với hồ sơ."))
             else:
                 try:
@@ -541,7 +574,7 @@ def tracking(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.success(request, _("Cảm ơn bạn đã đánh giá."))
                     return redirect(f"{reverse('workspace:tracking')}?code={d.code}")
-        status = 422
+        status = status if blocked is not None else 422
         d.refresh_from_db()
     else:
         code = request.GET.get("code", "").strip()
