@@ -71,8 +71,9 @@ def can_see_agency(principal: Principal | None, agency: Agency) -> bool:
 
 
 def may_see_personal_data(principal: Principal | None, agency_ids: set[int]) -> bool:
-    """Personal data of a dossier (ID number, phone) is shown only to those acting in one of its
-    agencies — not to viewers, whose role is to watch figures."""
+    """Personal data of a dossier (names, ID numbers, phone, address, e-mail, attached files) is
+    shown only to those acting in one of its agencies — not to viewers, whose role is to watch
+    figures: they see names and numbers masked, and no files, on every page, form and export."""
     if principal is None:
         return False
     if principal.is_superuser:

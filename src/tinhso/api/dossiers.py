@@ -17,21 +17,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router
+from ninja import File, Form, Path, Query, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status as Answer
 
 from tinhso.agencies.models import Agency
 from tinhso.agencies.principals import Principal
 from tinhso.agencies.scoping import may_see_personal_data
-from tinhso.api.api import ErrorOut
+from tinhso.api.api import ERRORS
 from tinhso.api.auth import AUTH, principal_of
+from tinhso.api.idempotency import PARAMETER as IDEMPOTENCY_PARAMETER
+from tinhso.api.idempotency import answer_once
 from tinhso.api.schemas import (
     AcceptIn,
     ApplicantIn,
@@ -52,16 +54,18 @@ from tinhso.api.schemas import (
     TransferIn,
 )
 from tinhso.catalogue.models import Procedure
+from tinhso.core.boundary import INT64_MAX
 from tinhso.core.codes import mask_id_number, mask_name, mask_phone
-from tinhso.core.errors import InvalidInput, NotFound
+from tinhso.core.errors import InvalidInput, NotFound, PermissionDenied
 from tinhso.dossiers import selectors, services
 from tinhso.dossiers.models import Attachment, AttachmentKind, Channel, Dossier, DossierEvent, Status
 from tinhso.dossiers.transitions import Action
 
 router = Router(tags=["dossiers"], auth=AUTH)
 
-# The error answers every endpoint may give, declared once for the OpenAPI document.
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+DossierCode = Annotated[str, Path(max_length=64, description="A dossier code, e.g. H44.100-260315-0007.")]
+AttachmentId = Annotated[int, Path(ge=1, le=INT64_MAX, description="The attachment's id.")]
+
 
 # Transition-table actions by the name they have in the paths.
 ACTION_PATHS: dict[Action, str] = {
@@ -87,6 +91,7 @@ APPLICANT_FIELDS = {
     "applicant_name": "applicant.name",
     "applicant_id_number": "applicant.id_number",
     "applicant_phone": "applicant.phone",
+    "applicant_birth_date": "applicant.birth_date",
     "representative_id_number": "applicant.representative_id_number",
 }
 
@@ -238,7 +243,7 @@ def render_attachment(attachment: Attachment) -> dict[str, Any]:
 # --- receipt ---------------------------------------------------------------------------------
 
 
-def _procedure(code: str) -> Procedure:
+def _procedure(code: DossierCode) -> Procedure:
     procedure = Procedure.objects.filter(code=code).first()
     if procedure is None:
         raise InvalidInput(
@@ -247,7 +252,7 @@ def _procedure(code: str) -> Procedure:
     return procedure
 
 
-def _agency(code: str, field_name: str) -> Agency:
+def _agency(code: DossierCode, field_name: str) -> Agency:
     agency = Agency.objects.select_related("unit__parent").filter(code=code, is_active=True).first()
     if agency is None:
         raise InvalidInput(_("Không có cơ quan %(code)s.") % {"code": code}, fields={field_name: _("Không có cơ quan này.")})
@@ -277,46 +282,61 @@ def _intake(call: Callable[[], services.ActionResult]) -> services.ActionResult:
         raise
 
 
-@router.post("", response={201: DossierActionOut, **ERRORS}, summary="Receive a dossier (form 01)")
+IDEMPOTENT = {"parameters": [IDEMPOTENCY_PARAMETER]}
+
+
+@router.post("", response={201: DossierActionOut, **ERRORS}, summary="Receive a dossier (form 01)",
+             openapi_extra=IDEMPOTENT)
 def dossier_receive(request: HttpRequest, payload: DossierReceiveIn) -> Any:
     """A complete dossier received at the counter, by post or online: the code is issued and the
     clock starts. `channel` is 1 counter, 2 online, 3 postal. Needs the reception role at the
-    agency. Unknown procedure or agency: 422 naming `procedure_code` / `agency_code`."""
+    agency. Unknown procedure or agency: 422 naming `procedure_code` / `agency_code`. Send an
+    `Idempotency-Key` to retry safely: a retry with the same key and body answers the first
+    answer again and receives nothing new."""
     principal = principal_of(request)
-    procedure = _procedure(payload.procedure_code)
-    agency = _agency(payload.agency_code, "agency_code")
-    result = _intake(
-        lambda: services.dossier_receive(
-            principal=principal,
-            procedure=procedure,
-            agency=agency,
-            channel=payload.channel,
-            applicant=_applicant_in(payload.applicant),
-            summary=payload.summary,
-            fee_paid=payload.fee_paid,
-            fee_paid_online=payload.fee_paid_online,
+
+    def receive() -> dict[str, Any]:
+        procedure = _procedure(payload.procedure_code)
+        agency = _agency(payload.agency_code, "agency_code")
+        result = _intake(
+            lambda: services.dossier_receive(
+                principal=principal,
+                procedure=procedure,
+                agency=agency,
+                channel=payload.channel,
+                applicant=_applicant_in(payload.applicant),
+                summary=payload.summary,
+                fee_paid=payload.fee_paid,
+                fee_paid_online=payload.fee_paid_online,
+            )
         )
-    )
-    return Answer(201, render_result(principal, result))
+        return render_result(principal, result)
+
+    return answer_once(request, principal, schema=DossierActionOut, status=201, compute=receive)
 
 
-@router.post("/submit", response={201: DossierActionOut, **ERRORS}, summary="Register an online dossier")
+@router.post("/submit", response={201: DossierActionOut, **ERRORS}, summary="Register an online dossier",
+             openapi_extra=IDEMPOTENT)
 def dossier_submit(request: HttpRequest, payload: DossierSubmitIn) -> Any:
     """An online registration (status 1, channel 2): it waits for a reception officer to check it
-    and `accept` it (or ask for a supplement, or refuse it)."""
+    and `accept` it (or ask for a supplement, or refuse it). `Idempotency-Key` as for receipts."""
     principal = principal_of(request)
-    procedure = _procedure(payload.procedure_code)
-    agency = _agency(payload.agency_code, "agency_code")
-    result = _intake(
-        lambda: services.dossier_submit(
-            principal=principal,
-            procedure=procedure,
-            agency=agency,
-            applicant=_applicant_in(payload.applicant),
-            summary=payload.summary,
+
+    def submit() -> dict[str, Any]:
+        procedure = _procedure(payload.procedure_code)
+        agency = _agency(payload.agency_code, "agency_code")
+        result = _intake(
+            lambda: services.dossier_submit(
+                principal=principal,
+                procedure=procedure,
+                agency=agency,
+                applicant=_applicant_in(payload.applicant),
+                summary=payload.summary,
+            )
         )
-    )
-    return Answer(201, render_result(principal, result))
+        return render_result(principal, result)
+
+    return answer_once(request, principal, schema=DossierActionOut, status=201, compute=submit)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -357,7 +377,7 @@ def dossier_list(request: HttpRequest, query: Query[DossierListQuery]) -> Any:
 
 
 @router.get("/{code}", response={200: DossierOut, **ERRORS}, summary="A dossier")
-def dossier_detail(request: HttpRequest, code: str) -> Any:
+def dossier_detail(request: HttpRequest, code: DossierCode) -> Any:
     """The dossier with its dates (+07:00), current step, fees and the actions the caller may
     take now. Personal data is masked for callers without business with it (viewers)."""
     principal = principal_of(request)
@@ -365,7 +385,7 @@ def dossier_detail(request: HttpRequest, code: str) -> Any:
 
 
 @router.get("/{code}/history", response={200: list[EventOut], **ERRORS}, summary="A dossier's history (form 06)")
-def dossier_history(request: HttpRequest, code: str) -> Any:
+def dossier_history(request: HttpRequest, code: DossierCode) -> Any:
     principal = principal_of(request)
     return [render_event(e) for e in selectors.dossier_events(principal=principal, code=code)]
 
@@ -380,7 +400,7 @@ def _action_route(action: Action, summary: str) -> Callable[[Callable[..., Any]]
 
 
 @_action_route(Action.RECEIVE, "Accept a registered dossier (form 01)")
-def dossier_accept(request: HttpRequest, code: str, payload: AcceptIn) -> Any:
+def dossier_accept(request: HttpRequest, code: DossierCode, payload: AcceptIn) -> Any:
     """Receive a registered (status 1) dossier after checking it: the clock starts."""
     principal = principal_of(request)
     result = services.dossier_accept(principal=principal, code=code, expected_version=payload.version)
@@ -388,7 +408,7 @@ def dossier_accept(request: HttpRequest, code: str, payload: AcceptIn) -> Any:
 
 
 @_action_route(Action.REQUEST_SUPPLEMENT, "Request a supplement (form 02)")
-def dossier_request_supplement(request: HttpRequest, code: str, payload: RequestSupplementIn) -> Any:
+def dossier_request_supplement(request: HttpRequest, code: DossierCode, payload: RequestSupplementIn) -> Any:
     """Once received, the clock pauses until the supplement arrives."""
     principal = principal_of(request)
     result = services.dossier_request_supplement(
@@ -399,7 +419,7 @@ def dossier_request_supplement(request: HttpRequest, code: str, payload: Request
 
 
 @_action_route(Action.SUPPLEMENT_RECEIVED, "The supplement arrived")
-def dossier_supplement_received(request: HttpRequest, code: str, payload: NoteIn) -> Any:
+def dossier_supplement_received(request: HttpRequest, code: DossierCode, payload: NoteIn) -> Any:
     """The clock resumes; the due moment moves by the paused working time."""
     principal = principal_of(request)
     result = services.dossier_supplement_received(
@@ -409,14 +429,14 @@ def dossier_supplement_received(request: HttpRequest, code: str, payload: NoteIn
 
 
 @_action_route(Action.REFUSE, "Refuse the dossier (form 03)")
-def dossier_refuse(request: HttpRequest, code: str, payload: ReasonIn) -> Any:
+def dossier_refuse(request: HttpRequest, code: DossierCode, payload: ReasonIn) -> Any:
     principal = principal_of(request)
     result = services.dossier_refuse(principal=principal, code=code, reason=payload.reason, expected_version=payload.version)
     return render_result(principal, result)
 
 
 @_action_route(Action.FORWARD, "Forward to the next step")
-def dossier_forward(request: HttpRequest, code: str, payload: NoteIn) -> Any:
+def dossier_forward(request: HttpRequest, code: DossierCode, payload: NoteIn) -> Any:
     """The current (appraise, review or consult) step is done; the next step takes over."""
     principal = principal_of(request)
     result = services.dossier_forward(principal=principal, code=code, note=payload.note, expected_version=payload.version)
@@ -424,7 +444,7 @@ def dossier_forward(request: HttpRequest, code: str, payload: NoteIn) -> Any:
 
 
 @_action_route(Action.TRANSFER, "Transfer to another agency")
-def dossier_transfer(request: HttpRequest, code: str, payload: TransferIn) -> Any:
+def dossier_transfer(request: HttpRequest, code: DossierCode, payload: TransferIn) -> Any:
     principal = principal_of(request)
     to_agency = _agency(payload.to_agency, "to_agency")
     result = services.dossier_transfer(
@@ -434,7 +454,7 @@ def dossier_transfer(request: HttpRequest, code: str, payload: TransferIn) -> An
 
 
 @_action_route(Action.EXTEND, "Extend once, with an apology (form 04)")
-def dossier_extend(request: HttpRequest, code: str, payload: ExtendIn) -> Any:
+def dossier_extend(request: HttpRequest, code: DossierCode, payload: ExtendIn) -> Any:
     principal = principal_of(request)
     new_due_at = _aware(payload.new_due_at)
     assert new_due_at is not None
@@ -445,21 +465,21 @@ def dossier_extend(request: HttpRequest, code: str, payload: ExtendIn) -> Any:
 
 
 @_action_route(Action.STOP, "Stop processing (form 05)")
-def dossier_stop(request: HttpRequest, code: str, payload: ReasonIn) -> Any:
+def dossier_stop(request: HttpRequest, code: DossierCode, payload: ReasonIn) -> Any:
     principal = principal_of(request)
     result = services.dossier_stop(principal=principal, code=code, reason=payload.reason, expected_version=payload.version)
     return render_result(principal, result)
 
 
 @_action_route(Action.APPROVE, "Approve (approval step)")
-def dossier_approve(request: HttpRequest, code: str, payload: NoteIn) -> Any:
+def dossier_approve(request: HttpRequest, code: DossierCode, payload: NoteIn) -> Any:
     principal = principal_of(request)
     result = services.dossier_approve(principal=principal, code=code, note=payload.note, expected_version=payload.version)
     return render_result(principal, result)
 
 
 @_action_route(Action.SIGN, "Sign the result (signing step)")
-def dossier_sign(request: HttpRequest, code: str, payload: SignIn) -> Any:
+def dossier_sign(request: HttpRequest, code: DossierCode, payload: SignIn) -> Any:
     principal = principal_of(request)
     result = services.dossier_sign(
         principal=principal, code=code, note=payload.note, result_number=payload.result_number,
@@ -469,28 +489,28 @@ def dossier_sign(request: HttpRequest, code: str, payload: SignIn) -> Any:
 
 
 @_action_route(Action.FINISH, "Issue the result: processing finished")
-def dossier_finish(request: HttpRequest, code: str, payload: NoteIn) -> Any:
+def dossier_finish(request: HttpRequest, code: DossierCode, payload: NoteIn) -> Any:
     principal = principal_of(request)
     result = services.dossier_finish(principal=principal, code=code, note=payload.note, expected_version=payload.version)
     return render_result(principal, result)
 
 
 @_action_route(Action.RETURN, "Hand the result to the applicant")
-def dossier_return(request: HttpRequest, code: str, payload: NoteIn) -> Any:
+def dossier_return(request: HttpRequest, code: DossierCode, payload: NoteIn) -> Any:
     principal = principal_of(request)
     result = services.dossier_return(principal=principal, code=code, note=payload.note, expected_version=payload.version)
     return render_result(principal, result)
 
 
 @_action_route(Action.WITHDRAW, "The applicant withdraws the dossier")
-def dossier_withdraw(request: HttpRequest, code: str, payload: ReasonIn) -> Any:
+def dossier_withdraw(request: HttpRequest, code: DossierCode, payload: ReasonIn) -> Any:
     principal = principal_of(request)
     result = services.dossier_withdraw(principal=principal, code=code, reason=payload.reason, expected_version=payload.version)
     return render_result(principal, result)
 
 
 @_action_route(Action.RATE, "Record the applicant's satisfaction")
-def dossier_rate(request: HttpRequest, code: str, payload: RateIn) -> Any:
+def dossier_rate(request: HttpRequest, code: DossierCode, payload: RateIn) -> Any:
     """Once, after the result was returned."""
     principal = principal_of(request)
     result = services.dossier_rate(
@@ -506,10 +526,10 @@ def dossier_rate(request: HttpRequest, code: str, payload: RateIn) -> Any:
 @router.post("/{code}/attachments", response={201: AttachmentOut, **ERRORS}, summary="Attach a file")
 def attachment_add(
     request: HttpRequest,
-    code: str,
+    code: DossierCode,
     file: File[UploadedFile],
-    name: Form[str] = "",
-    digitised: Form[bool] = True,
+    name: Annotated[str, Form(max_length=500)] = "",
+    digitised: Form[Literal["true", "false"]] = "true",
     kind: Form[Literal["component", "supplement", "result"]] = "component",
 ) -> Any:
     """Multipart upload. The type is read from the bytes, not the name: PDF, JPEG, PNG, TIFF or
@@ -524,16 +544,27 @@ def attachment_add(
         name=name.strip() or (file.name or ""),
         filename=file.name or "",
         content=file.read(),
-        digitised=digitised,
+        digitised=digitised == "true",
         kind=AttachmentKind(kind),
     )
     attachment = services.dossier_add_attachment(principal=principal, code=code, upload=upload)
     return Answer(201, render_attachment(attachment))
 
 
+def _dossier_with_files(principal: Principal, code: str) -> Dossier:
+    """The dossier, if the caller may see it (else 404) and its files (else 403: a viewer)."""
+    dossier = selectors.dossier_get(principal=principal, code=code)
+    if not _sees_personal_data(principal, dossier):
+        raise PermissionDenied(_("Tệp đính kèm chứa thông tin cá nhân: chỉ người xử lý hồ sơ được xem và tải."),
+                               code="personal_data")
+    return dossier
+
+
 @router.get("/{code}/attachments", response={200: list[AttachmentOut], **ERRORS}, summary="A dossier's files")
-def attachment_list(request: HttpRequest, code: str) -> Any:
-    dossier = selectors.dossier_get(principal=principal_of(request), code=code)
+def attachment_list(request: HttpRequest, code: DossierCode) -> Any:
+    """The dossier's files (name, type, size, digest). Files carry personal data: a caller who
+    may see the dossier but not its personal data (a viewer) gets 403."""
+    dossier = _dossier_with_files(principal_of(request), code)
     return [render_attachment(a) for a in dossier.attachments.order_by("id")]
 
 
@@ -545,13 +576,16 @@ def attachment_list(request: HttpRequest, code: str) -> Any:
         "responses": {
             "200": {
                 "description": "The file's bytes, with its content type and file name.",
-                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+                "content": {kind: {"schema": {"type": "string", "format": "binary"}}
+                            for kind in settings.TINHSO_ATTACHMENT_TYPES},
             }
         }
     },
 )
-def attachment_download(request: HttpRequest, code: str, attachment_id: int) -> Any:
-    dossier = selectors.dossier_get(principal=principal_of(request), code=code)
+def attachment_download(request: HttpRequest, code: DossierCode, attachment_id: AttachmentId) -> Any:
+    """The file's bytes. Files carry personal data: a caller who may see the dossier but not its
+    personal data (a viewer) gets 403."""
+    dossier = _dossier_with_files(principal_of(request), code)
     attachment = dossier.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         raise NotFound(_("Không tìm thấy tệp."))

@@ -7,22 +7,23 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
-from tinhso.api.api import ErrorOut
+from tinhso.api.api import ERRORS
 from tinhso.api.auth import AUTH
+from tinhso.api.boundary import InputSchema
 from tinhso.api.indicators import _agency_and_period
 from tinhso.core.errors import NotFound
+from tinhso.core.spreadsheet import safe_row, text_row
 from tinhso.indicators.models import IndicatorSet
 from tinhso.indicators.rankings import direction_of, rankings
 from tinhso.indicators.sets import evaluate_set
 
 router = Router(tags=["indicators"], auth=AUTH)
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class AgencyOut(Schema):
@@ -99,6 +100,9 @@ class IndicatorEvaluation(Schema):
     values: list[AgencyValue]
 
 
+SetCode = Annotated[str, Path(max_length=64, description="An indicator set's code.")]
+
+
 class SetRef(Schema):
     code: str
     name: str
@@ -112,13 +116,13 @@ class SetEvaluation(Schema):
     indicators: list[IndicatorEvaluation]
 
 
-class EvaluationQuery(Schema):
-    agency: str
-    period: str
+class EvaluationQuery(InputSchema):
+    agency: str = Field(max_length=40)
+    period: str = Field(max_length=7)
 
 
 @router.get("/sets/{code}", response={200: SetEvaluation, **ERRORS})
-def get_set(request: HttpRequest, code: str, query: Query[EvaluationQuery]) -> Any:
+def get_set(request: HttpRequest, code: SetCode, query: Query[EvaluationQuery]) -> Any:
     """Each indicator of the set for the agency and each of its child units: numerator,
     denominator, value (%, 2 decimals; null without data) and status against the target."""
     agency, period = _agency_and_period(request, query.agency, query.period)
@@ -128,11 +132,11 @@ def get_set(request: HttpRequest, code: str, query: Query[EvaluationQuery]) -> A
     return evaluate_set(indicator_set=indicator_set, root=agency, period=period)
 
 
-class RankingQuery(Schema):
-    agency: str
-    period: str
-    by: str = "total"
-    kind: str | None = None
+class RankingQuery(InputSchema):
+    agency: str = Field(max_length=40)
+    period: str = Field(max_length=7)
+    by: str = Field("total", max_length=40)
+    kind: str | None = Field(None, max_length=40)
     format: Literal["json", "csv", "xlsx"] = "json"
 
 
@@ -167,7 +171,7 @@ def _csv(rows: list[dict[str, Any]], filename: str) -> HttpResponse:
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_FIELDS)
     for row in rows:
-        writer.writerow(["" if v is None else v for v in _flat(row)])
+        writer.writerow(safe_row("" if v is None else v for v in _flat(row)))
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
@@ -180,15 +184,15 @@ def _xlsx(rows: list[dict[str, Any]], filename: str, title: str) -> HttpResponse
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Xếp hạng")
-    sheet.append([title])
+    sheet.append(text_row(sheet, [title]))
     sheet["A1"].font = Font(bold=True)
     headers = [_("Hạng"), _("Mã cơ quan"), _("Tên cơ quan"), _("Loại"), _("Giá trị"), _("Hạng kỳ trước"),
                _("Giá trị kỳ trước"), _("Thay đổi hạng")]
-    sheet.append(headers)
+    sheet.append(text_row(sheet, headers))
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(_flat(row))
+        sheet.append(text_row(sheet, _flat(row)))
     sheet.column_dimensions["C"].width = 40
     sheet.freeze_panes = "A3"
     out = io.BytesIO()

@@ -11,18 +11,19 @@ from typing import Any, Literal
 import orjson
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from tinhso.agencies.models import Agency
 from tinhso.agencies.scoping import visible_agencies
-from tinhso.api.api import ErrorOut
+from tinhso.api.api import ERRORS
 from tinhso.api.auth import AUTH, principal_of
+from tinhso.api.boundary import InputSchema, limit_field, offset_field
 from tinhso.core.errors import InvalidInput, NotFound
+from tinhso.core.spreadsheet import safe_row
 from tinhso.indicators.periods import Period, parse_period
 from tinhso.indicators.selectors import explain, service_index
 
 router = Router(tags=["indicators"], auth=AUTH)
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class AgencyRef(Schema):
@@ -67,9 +68,9 @@ class IndexOut(ChildIndexOut):
     children: list[ChildIndexOut]
 
 
-class IndexQuery(Schema):
-    agency: str
-    period: str
+class IndexQuery(InputSchema):
+    agency: str = Field(max_length=40, description="An agency code, e.g. H44.")
+    period: str = Field(max_length=7, description="`2026-08`, `2026-Q3` or `2026`.")
 
 
 def _agency_and_period(request: HttpRequest, agency_code: str, period_key: str) -> tuple[Agency, Period]:
@@ -96,13 +97,13 @@ def get_service_index(request: HttpRequest, query: Query[IndexQuery]) -> Any:
     return HttpResponse(body, content_type="application/json")
 
 
-class ExplainQuery(Schema):
-    agency: str
-    period: str
-    metric: str
+class ExplainQuery(InputSchema):
+    agency: str = Field(max_length=40)
+    period: str = Field(max_length=7)
+    metric: str = Field(max_length=40)
     format: Literal["json", "csv"] = "json"
-    limit: int = 50
-    offset: int = 0
+    limit: int = limit_field(50, 500)
+    offset: int = offset_field()
 
 
 class ExplainItem(Schema):
@@ -159,10 +160,8 @@ class _Echo:
 @router.get("/service-index/explain", response={200: ExplainPage, **ERRORS})
 def explain_metric(request: HttpRequest, query: Query[ExplainQuery]) -> Any:
     """The dossiers in a metric's denominator but not its numerator (paginated), or all of them as
-    CSV with `format=csv`. No personal data."""
+    CSV with `format=csv` (no cell a formula). No personal data."""
     agency, period = _agency_and_period(request, query.agency, query.period)
-    if not 1 <= query.limit <= 500:
-        raise InvalidInput("limit must be 1–500", fields={"limit": "1–500"})
     qs = explain(root=agency, period=period, metric=query.metric)
     if query.format == "csv":
         fields = list(ExplainItem.model_fields)
@@ -172,7 +171,7 @@ def explain_metric(request: HttpRequest, query: Query[ExplainQuery]) -> Any:
             yield "\ufeff" + writer.writerow(fields)
             for d in qs.iterator(chunk_size=2000):
                 item = _item(d)
-                yield writer.writerow([item[f] if item[f] is not None else "" for f in fields])
+                yield writer.writerow(safe_row(item[f] if item[f] is not None else "" for f in fields))
 
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{agency.code}-{period.key}-{query.metric}.csv"'

@@ -1,7 +1,8 @@
 """The operations centre's tables as a title, headers and plain rows — one definition shared by
 the pages' exports (CSV, XLSX) and the PDF report — and the writers of CSV and XLSX.
 
-No table carries personal data: dossiers appear by code, procedure, agency and due moment.
+No table carries personal data: dossiers appear by code, procedure, agency and due moment. No
+text cell can be a formula (`core.spreadsheet`); numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.http import HttpResponse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from tinhso.core.spreadsheet import safe_row, text_row
 from tinhso.opscentre.selectors import DueLists, group_names
 
 
@@ -83,8 +85,8 @@ def as_csv(table: Table) -> HttpResponse:
     buffer = io.StringIO()
     buffer.write("\ufeff")  # Excel opens UTF-8 with a BOM as UTF-8
     writer = csv.writer(buffer)
-    writer.writerow(table.headers)
-    writer.writerows(table.rows)
+    writer.writerow(safe_row(table.headers))
+    writer.writerows(safe_row(row) for row in table.rows)
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{table.name}.csv"'
     return response
@@ -97,13 +99,13 @@ def as_xlsx(table: Table) -> HttpResponse:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = table.name[:31]
-    sheet.append([table.title])
+    sheet.append(text_row(sheet, [table.title]))
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(table.headers)
+    sheet.append(text_row(sheet, table.headers))
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in table.rows:
-        sheet.append(row)
+        sheet.append(text_row(sheet, row))
     for column in sheet.columns:
         width = max(len(str(c.value or "")) for c in list(column)[1:]) if sheet.max_row > 1 else 10
         sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width + 2))

@@ -2,7 +2,9 @@
 HTML, PDF, XLSX) of an agency for a period.
 
 Thin: the dossier comes through `dossier_get` (out of scope → 404), the agency through
-`visible_agencies`; the content is built by `tinhso.dossiers.forms`.
+`visible_agencies`; whether the applicants' personal data is shown or masked is decided by
+`may_see_personal_data` (the dossier's agencies, or the register's agency); the content is built
+by `tinhso.dossiers.forms`.
 """
 
 from __future__ import annotations
@@ -84,7 +86,8 @@ def form_pdf_view(request: HttpRequest, code: str, form: str) -> HttpResponse:
     return response
 
 
-def _period(request: HttpRequest, agency_code: str) -> RegisterPeriod:
+def _period(request: HttpRequest, agency_code: str) -> tuple[RegisterPeriod, bool]:
+    """The register asked for, and whether the caller may see its applicants' names in full."""
     principal = Principal.for_user(request.user)
     agency = visible_agencies(principal).select_related("parent", "unit").filter(code=agency_code).first()
     if agency is None:
@@ -92,7 +95,8 @@ def _period(request: HttpRequest, agency_code: str) -> RegisterPeriod:
             _("Không tìm thấy cơ quan %(code)s, hoặc bạn không có quyền xem sổ theo dõi của cơ quan này.")
             % {"code": agency_code}
         )
-    return parse_period(agency, request.GET.get("from"), request.GET.get("to"))
+    period = parse_period(agency, request.GET.get("from"), request.GET.get("to"))
+    return period, may_see_personal_data(principal, {agency.pk})
 
 
 def _register_urls(agency: Agency, request: HttpRequest) -> dict[str, str]:
@@ -106,13 +110,16 @@ def _register_urls(agency: Agency, request: HttpRequest) -> dict[str, str]:
 @login_required
 def register_html(request: HttpRequest, agency_code: str) -> HttpResponse:
     try:
-        period = _period(request, agency_code)
+        period, personal = _period(request, agency_code)
     except ApplicationError as error:
         return _error(request, error)
     tally = Tally()
     aligns = [c[2] for c in COLUMNS]
     total = register_queryset(period).count()
-    rows = (list(zip(row, aligns, strict=True)) for row in islice(register_rows(period, tally), HTML_ROW_LIMIT))
+    rows = (
+        list(zip(row, aligns, strict=True))
+        for row in islice(register_rows(period, tally, personal=personal), HTML_ROW_LIMIT)
+    )
     context: dict[str, Any] = {
         "period": period,
         "header": register_header(period),
@@ -132,10 +139,10 @@ def register_html(request: HttpRequest, agency_code: str) -> HttpResponse:
 @login_required
 def register_pdf_view(request: HttpRequest, agency_code: str) -> HttpResponse:
     try:
-        period = _period(request, agency_code)
+        period, personal = _period(request, agency_code)
     except ApplicationError as error:
         return _error(request, error)
-    response = HttpResponse(register_pdf(period), content_type="application/pdf")
+    response = HttpResponse(register_pdf(period, personal=personal), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{period.slug}.pdf"'
     return response
 
@@ -143,11 +150,11 @@ def register_pdf_view(request: HttpRequest, agency_code: str) -> HttpResponse:
 @login_required
 def register_xlsx_view(request: HttpRequest, agency_code: str) -> HttpResponseBase:
     try:
-        period = _period(request, agency_code)
+        period, personal = _period(request, agency_code)
     except ApplicationError as error:
         return _error(request, error)
     # Spooled: small registers stay in memory, large ones go to a temporary file.
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
-    register_xlsx(period, out)
+    register_xlsx(period, out, personal=personal)
     out.seek(0)
     return FileResponse(out, as_attachment=True, filename=f"{period.slug}.xlsx", content_type=XLSX_TYPE)

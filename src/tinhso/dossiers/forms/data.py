@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from tinhso.agencies.models import Agency
 from tinhso.audit.models import AuditEntry
-from tinhso.core.codes import mask_id_number, mask_phone
+from tinhso.core.codes import mask_id_number, mask_name, mask_phone
 from tinhso.core.errors import NotFound
 from tinhso.dossiers.models import AttachmentKind, Channel, Dossier, DossierEvent, Status
 
@@ -316,7 +316,8 @@ class ApplicantView:
 
 
 def applicant_view(dossier: Dossier, personal: bool) -> ApplicantView:
-    """The applicant as printed: in full for those who act on the dossier, masked otherwise."""
+    """The applicant as printed: in full for those who act on the dossier; otherwise (viewers)
+    names masked (`mask_name`), ID number and phone masked, address and e-mail left out."""
     if personal:
         return ApplicantView(
             name=dossier.applicant_name,
@@ -327,12 +328,12 @@ def applicant_view(dossier: Dossier, personal: bool) -> ApplicantView:
             representative=dossier.representative_name,
         )
     return ApplicantView(
-        name=dossier.applicant_name,
+        name=mask_name(dossier.applicant_name),
         id_number=mask_id_number(dossier.applicant_id_number) if dossier.applicant_id_number else "",
         address="***" if dossier.applicant_address else "",
         phone=mask_phone(dossier.applicant_phone) if dossier.applicant_phone else "",
         email="***" if dossier.applicant_email else "",
-        representative=dossier.representative_name,
+        representative=mask_name(dossier.representative_name),
     )
 
 
@@ -576,9 +577,9 @@ def _form_06(dossier: Dossier, events: list[DossierEvent], a: ApplicantView) -> 
     coordinating: list[str] = []
     for i, e in enumerate(hand_overs, start=1):
         if e.action == "receive":
-            giver, taker = f"Người nộp hồ sơ: {dossier.applicant_name}", _party(e.to_agency or dossier.receiving_agency, e.to_step)
+            giver, taker = f"Người nộp hồ sơ: {a.name}", _party(e.to_agency or dossier.receiving_agency, e.to_step)
         elif e.action == "return":
-            giver, taker = _party(e.from_agency or dossier.receiving_agency, ""), f"Người nộp hồ sơ: {dossier.applicant_name}"
+            giver, taker = _party(e.from_agency or dossier.receiving_agency, ""), f"Người nộp hồ sơ: {a.name}"
         else:
             giver, taker = _party(e.from_agency, e.from_step), _party(e.to_agency, e.to_step)
         due = e.due_before if e.due_before is not None else e.due_after
@@ -631,8 +632,9 @@ def _form_06(dossier: Dossier, events: list[DossierEvent], a: ApplicantView) -> 
 def build_form(dossier: Dossier, number: str, *, personal: bool = True, base_url: str = "") -> FormDocument:
     """The content of form `number` ("01"–"06") for `dossier`.
 
-    `personal`: show the applicant's ID number, address and phone in full (those who act on the
-    dossier); masked otherwise. `base_url`: scheme and host for the QR code's tracking link.
+    `personal`: show the applicant's name, ID number, address and phone in full (those who act
+    on the dossier, `scoping.may_see_personal_data`); masked otherwise, on every form and in the
+    history lines of form 06. `base_url`: scheme and host for the QR code's tracking link.
     """
     if number not in FORM_NUMBERS:
         raise NotFound(_("Không có mẫu số %(number)s.") % {"number": number})

@@ -4,7 +4,11 @@ The register lists every dossier the agency received in [start, end) (local days
 Asia/Ho_Chi_Minh), in order of receipt, through the `dossier_register` index. Rows are streamed
 with `.iterator()`, so a register of tens of thousands of dossiers is never held as model
 objects: the PDF (A4 landscape) is drawn row by row and the XLSX is written by openpyxl's
-write-only workbook.
+write-only workbook, every text cell as text (`core.spreadsheet`: a name typed as `=…` is never a
+formula).
+
+`personal` (every writer takes it): the applicants' names in full, for those who act at the
+agency (`scoping.may_see_personal_data`); masked (`mask_name`) otherwise, e.g. for viewers.
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinhso.agencies.models import Agency
+from tinhso.core.codes import mask_name
 from tinhso.core.errors import InvalidInput
+from tinhso.core.spreadsheet import text_row
 from tinhso.dossiers.forms.data import (
     FORM_TEXT,
     VERSION,
@@ -158,8 +164,11 @@ class RegisterRecord(NamedTuple):
         ]
 
 
-def register_records(period: RegisterPeriod, tally: Tally | None = None, *, chunk_size: int = 2000) -> Iterator[RegisterRecord]:
-    """The register's dossiers in order of receipt, streamed from the database."""
+def register_records(
+    period: RegisterPeriod, tally: Tally | None = None, *, personal: bool = True, chunk_size: int = 2000
+) -> Iterator[RegisterRecord]:
+    """The register's dossiers in order of receipt, streamed from the database; the applicant's
+    name in full when `personal`, masked otherwise."""
     now = timezone.now()
     statuses: dict[int, str] = {}
     for i, d in enumerate(register_queryset(period).iterator(chunk_size=chunk_size), start=1):
@@ -174,15 +183,16 @@ def register_records(period: RegisterPeriod, tally: Tally | None = None, *, chun
             elif timely:
                 tally.on_time += 1
             tally.by_status[status] = tally.by_status.get(status, 0) + 1
+        applicant = d.applicant_name if personal else mask_name(d.applicant_name)
         yield RegisterRecord(
-            i, d.code, d.procedure.name, d.applicant_name, local(d.received_at), local(d.due_at), local(d.finished_at),
+            i, d.code, d.procedure.name, applicant, local(d.received_at), local(d.due_at), local(d.finished_at),
             local(d.returned_at), status, timely,
         )
 
 
-def register_rows(period: RegisterPeriod, tally: Tally | None = None) -> Iterator[list[str]]:
+def register_rows(period: RegisterPeriod, tally: Tally | None = None, *, personal: bool = True) -> Iterator[list[str]]:
     """One list of cell texts per dossier (HTML and PDF)."""
-    for record in register_records(period, tally):
+    for record in register_records(period, tally, personal=personal):
         yield record.cells()
 
 
@@ -200,7 +210,7 @@ def tally_text(tally: Tally) -> str:
     )
 
 
-def register_pdf(period: RegisterPeriod) -> bytes:
+def register_pdf(period: RegisterPeriod, *, personal: bool = True) -> bytes:
     """The register on A4 landscape, paginated, the heading row repeated on each page."""
     from tinhso.dossiers.forms.pdf import FAMILY, FormPdf, TableWriter
 
@@ -213,7 +223,7 @@ def register_pdf(period: RegisterPeriod) -> bytes:
     writer = TableWriter(pdf, COLUMNS, font_size=7.5)
     writer.heading()
     tally = Tally()
-    for row in register_rows(period, tally):
+    for row in register_rows(period, tally, personal=personal):
         writer.row(row)
     pdf.ln(2)
     pdf.set_font(FAMILY, "I", 8.5)
@@ -221,8 +231,9 @@ def register_pdf(period: RegisterPeriod) -> bytes:
     return bytes(pdf.output())
 
 
-def register_xlsx(period: RegisterPeriod, out: IO[bytes]) -> Tally:
-    """The register as an XLSX workbook written to `out` (openpyxl write-only mode)."""
+def register_xlsx(period: RegisterPeriod, out: IO[bytes], *, personal: bool = True) -> Tally:
+    """The register as an XLSX workbook written to `out` (openpyxl write-only mode); text cells
+    are written as text, never as formulas."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -237,8 +248,8 @@ def register_xlsx(period: RegisterPeriod, out: IO[bytes]) -> Tally:
     title = WriteOnlyCell(ws, value=FORM_TEXT["07"]["title"])
     title.font = Font(bold=True, size=14)
     ws.append([title])
-    ws.append([f"{period.agency.name} ({period.agency.code})"])
-    ws.append([period.label])
+    ws.append(text_row(ws, [f"{period.agency.name} ({period.agency.code})"]))
+    ws.append(text_row(ws, [period.label]))
     ws.append([])
     fill = PatternFill("solid", fgColor="EEEEEE")
     heading = []
@@ -250,8 +261,8 @@ def register_xlsx(period: RegisterPeriod, out: IO[bytes]) -> Tally:
         heading.append(cell)
     ws.append(heading)
     tally = Tally()
-    for r in register_records(period, tally):
-        cells: list[object] = [r.number, r.code, r.procedure, r.applicant]
+    for r in register_records(period, tally, personal=personal):
+        cells: list[object] = text_row(ws, [r.number, r.code, r.procedure, r.applicant])
         for moment in (r.received, r.due, r.finished, r.returned):
             if moment is None:
                 cells.append(None)
@@ -259,11 +270,11 @@ def register_xlsx(period: RegisterPeriod, out: IO[bytes]) -> Tally:
             cell = WriteOnlyCell(ws, value=moment.replace(tzinfo=None))
             cell.number_format = "dd/mm/yyyy hh:mm"
             cells.append(cell)
-        cells.extend([r.status, r.timeliness])
+        cells.extend(text_row(ws, [r.status, r.timeliness]))
         ws.append(cells)
     ws.append([])
-    ws.append([tally_text(tally)])
-    ws.append([register_footer()])
+    ws.append(text_row(ws, [tally_text(tally)]))
+    ws.append(text_row(ws, [register_footer()]))
     wb.save(out)
     return tally
 
