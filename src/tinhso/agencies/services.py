@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,11 +16,24 @@ from django.utils import timezone
 from tinhso.agencies.models import Agency, AgencyKind, ApiKey, StaffRole
 from tinhso.agencies.principals import Principal
 from tinhso.audit.services import audit_record
+from tinhso.core.boundary import BoundaryError, parse_json, text_problem
 from tinhso.core.codes import is_agency_code
 from tinhso.core.errors import InvalidInput
 from tinhso.units.models import AdministrativeUnit
 
 AGENCY_FIELDS = ("code", "name", "kind", "unit_code", "parent_code")
+_CODE_MAX = Agency._meta.get_field("code").max_length or 40
+# The longest value each field may hold (its column's length; a unit code is at most 5 digits).
+AGENCY_FIELD_MAX = {
+    "code": _CODE_MAX, "name": Agency._meta.get_field("name").max_length or 255,
+    "kind": Agency._meta.get_field("kind").max_length or 20, "unit_code": 10, "parent_code": _CODE_MAX,
+}
+PATH_MAX = Agency._meta.get_field("path").max_length or 400
+# An agency line is about 150 characters; a longer one than this is refused unread.
+AGENCY_LINE_MAX = 1 << 16
+# Bytes that are not UTF-8, as `errors="surrogateescape"` decodes them.
+_UNDECODED = re.compile("[\udc80-\udcff]")
+NOT_UTF8 = "not UTF-8 text"
 
 
 @dataclass
@@ -46,39 +59,81 @@ class ImportReport:
 
 
 def read_agency_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
-    """(line number, row, error) for each line of a CSV or JSON Lines file."""
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+    """(line number, row, error) for each line of a CSV or JSON Lines file. Bytes that are not
+    UTF-8 do not stop the reading: they make their line's error."""
+    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
         yield from parse_agency_rows(fh, jsonl=path.suffix.lower() in {".jsonl", ".ndjson", ".json"})
 
 
 def parse_agency_rows(fh: io.TextIOBase | Any, *, jsonl: bool) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
+    """(line number, row, error) for each row of a CSV (with a header) or JSON Lines text
+    stream; a line that cannot be read is an error, never an exception."""
     if jsonl:
         for n, text in enumerate(fh, start=1):
             if not text.strip():
                 continue
+            if len(text) > AGENCY_LINE_MAX:
+                yield n, None, f"the line is longer than {AGENCY_LINE_MAX:,} characters"
+                continue
+            if _UNDECODED.search(text):
+                yield n, None, NOT_UTF8
+                continue
             try:
-                obj = json.loads(text)
-            except json.JSONDecodeError as exc:
-                yield n, None, f"not valid JSON: {exc.msg}"
+                obj = parse_json(text)
+            except BoundaryError as exc:
+                yield n, None, str(exc)
                 continue
             if not isinstance(obj, dict):
                 yield n, None, "not a JSON object"
                 continue
             yield n, obj, None
         return
-    reader = csv.DictReader(fh)
-    missing = [f for f in AGENCY_FIELDS if f not in (reader.fieldnames or [])]
+    lines = _Counted(fh)  # the csv module's own line count lags behind on an error
+    reader = csv.DictReader(lines)
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as exc:
+        yield 1, None, f"not valid CSV: {exc}"
+        return
+    missing = [f for f in AGENCY_FIELDS if f not in fieldnames]
     if missing:
         yield 1, None, f"header misses the column(s): {', '.join(missing)}"
         return
-    for row in reader:
-        yield reader.line_num, row, None
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # e.g. a field over the csv module's limit: that line only
+            yield lines.count, None, f"not valid CSV: {exc}"
+            continue
+        if any(isinstance(v, str) and _UNDECODED.search(v) for v in row.values()):
+            yield lines.count, None, NOT_UTF8
+            continue
+        yield lines.count, row, None
+
+
+class _Counted:
+    """The lines of a text stream, counting how many were read (the last one's number)."""
+
+    def __init__(self, fh: Iterable[str]) -> None:
+        self.lines = iter(fh)
+        self.count = 0
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        text = next(self.lines)
+        self.count += 1
+        return text
 
 
 def agencies_import(*, rows: Iterable[tuple[int, dict[str, Any] | None, str | None]], principal: Principal | None) -> ImportReport:
     """Create or update agencies by code. Parents may come later in the file than their children:
-    rows are validated first, then written parent-first, in one transaction. Bad lines are
-    reported with their number and skipped; the good ones are kept."""
+    rows are validated first (every field one line of text through the boundary, within its
+    column's length; known kind, unit and parent), then written parent-first, in one
+    transaction. Bad lines are reported with their number and skipped; the good ones are kept."""
     report = ImportReport()
     good: dict[str, tuple[int, dict[str, Any]]] = {}
     units = {u.code: u for u in AdministrativeUnit.objects.filter(valid_to__isnull=True)}
@@ -105,17 +160,27 @@ def agencies_import(*, rows: Iterable[tuple[int, dict[str, Any] | None, str | No
         pending = dict(good)
         while pending:
             progressed = False
-            for code, (_line, row) in list(pending.items()):
+            for code, (line, row) in list(pending.items()):
                 parent_code = str(row.get("parent_code") or "").strip()
                 if parent_code and parent_code in pending and parent_code != code:
                     continue
-                if parent_code and _reaches(parent_of, parent_code, code):  # a cycle through existing agencies
-                    report.errors.append(LineError(line, f"agency {code!r} is part of a parent cycle"))
+                problem = None
+                if parent_code and parent_code not in done:  # its own line was rejected here
+                    problem = f"parent_code {parent_code!r} was rejected"
+                elif parent_code and _reaches(parent_of, parent_code, code):  # a cycle through existing agencies
+                    problem = f"agency {code!r} is part of a parent cycle"
+                parent = done.get(parent_code) if parent_code else None
+                agency = done.get(code)
+                path = (parent.path if parent else "") + code + "/"
+                # A moved agency takes its subtree along: its deepest descendant must still fit.
+                below = _subtree_depth(agency) if agency is not None and agency.parent_id != getattr(parent, "pk", None) else 0
+                if problem is None and len(path) + below > PATH_MAX:
+                    problem = f"agency {code!r} sits too deep: its path {path[:40]}… (with the agencies under it) is longer than {PATH_MAX} characters"
+                if problem is not None:
+                    report.errors.append(LineError(line, problem))
                     del pending[code]
                     progressed = True
                     continue
-                parent = done.get(parent_code) if parent_code else None
-                agency = done.get(code)
                 fields = {
                     "name": str(row["name"]).strip(),
                     "kind": str(row["kind"]).strip(),
@@ -147,6 +212,12 @@ def agencies_import(*, rows: Iterable[tuple[int, dict[str, Any] | None, str | No
     return report
 
 
+def _subtree_depth(agency: Agency) -> int:
+    """How many characters the deepest path under `agency` adds to its own."""
+    paths = Agency.objects.filter(path__startswith=agency.path).values_list("path", flat=True)
+    return max((len(p) for p in paths), default=len(agency.path)) - len(agency.path)
+
+
 def _reaches(parent_of: dict[str, str | None], start: str, target: str) -> bool:
     """Whether walking up the parents from `start` reaches `target` (or loops)."""
     seen: set[str] = set()
@@ -160,6 +231,19 @@ def _reaches(parent_of: dict[str, str | None], start: str, target: str) -> bool:
 
 
 def _agency_problem(row: dict[str, Any], units: dict[str, AdministrativeUnit]) -> str | None:
+    """Why a row may not become an agency, or None. Every field is one line of text that passes
+    the boundary (`text_problem`) and fits its column."""
+    for f in AGENCY_FIELDS:
+        value = row.get(f)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            return f"{f} must be text, not {type(value).__name__}"
+        problem = text_problem(value, multiline=False)
+        if problem is not None:
+            return f"{f} {problem}"
+        if len(value.strip()) > AGENCY_FIELD_MAX[f]:
+            return f"{f} is longer than {AGENCY_FIELD_MAX[f]} characters"
     for f in ("code", "name", "kind", "unit_code"):
         if not str(row.get(f) or "").strip():
             return f"{f} is missing"
@@ -225,3 +309,27 @@ def staff_role_grant(*, user: Any, agency: Agency, role: str, principal: Princip
         audit_record(principal=principal, action="staff.role_grant", object_type="user", object_id=user.pk,
                      data={"agency": agency.code, "role": role})
     return staff_role
+
+
+@transaction.atomic
+def staff_role_revoke(*, user: Any, agency: Agency, role: str, principal: Principal | None = None) -> bool:
+    """Take a role at an agency away from a person; False (and no entry) when they did not hold it."""
+    deleted, _counts = StaffRole.objects.filter(user=user, agency=agency, role=role).delete()
+    if deleted:
+        audit_record(principal=principal, action="staff.role_revoke", object_type="user", object_id=user.pk,
+                     data={"agency": agency.code, "role": role})
+    return bool(deleted)
+
+
+@transaction.atomic
+def staff_role_change(
+    *, staff_role_id: int, user: Any, agency: Agency, role: str, principal: Principal | None = None
+) -> StaffRole:
+    """Change a held role's person, agency or role (the admin's edit of a role row): the old
+    one is revoked and the new one granted, each with its entry on its person; nothing happens
+    when nothing differs."""
+    current = StaffRole.objects.select_for_update(of=("self",)).select_related("user", "agency").get(pk=staff_role_id)
+    if (current.user_id, current.agency_id, current.role) == (user.pk, agency.pk, role):
+        return current
+    staff_role_revoke(user=current.user, agency=current.agency, role=current.role, principal=principal)
+    return staff_role_grant(user=user, agency=agency, role=role, principal=principal)

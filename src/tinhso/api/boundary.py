@@ -14,6 +14,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import (
     BeforeValidator,
@@ -70,9 +71,9 @@ _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})
 def _iso(pattern: re.Pattern[str], example: str) -> Any:
     def check(value: Any) -> Any:
         if isinstance(value, str) and not pattern.match(value.strip()):
-            raise _refuse(f"must be written as ISO 8601, e.g. {example}")
+            raise _refuse(_("must be written as ISO 8601, e.g. %(example)s") % {"example": example})
         if isinstance(value, int | float) and not isinstance(value, bool):
-            raise _refuse(f"must be written as ISO 8601, e.g. {example}")
+            raise _refuse(_("must be written as ISO 8601, e.g. %(example)s") % {"example": example})
         return value.strip() if isinstance(value, str) else value
 
     return BeforeValidator(check)

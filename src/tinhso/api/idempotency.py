@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Schema
 
 from tinhso.agencies.principals import Principal
@@ -36,8 +37,8 @@ def operation_of(request: HttpRequest) -> str:
 def reused(request: HttpRequest) -> Callable[[], HttpResponse]:
     return lambda: error_response(
         request, 422, "idempotency_key_reused",
-        "This Idempotency-Key was already used with a different request; use a new key for a new request.",
-        {"Idempotency-Key": "already used with a different request"},
+        _("This Idempotency-Key was already used with a different request; use a new key for a new request."),
+        {"Idempotency-Key": _("already used with a different request")},
     )
 
 

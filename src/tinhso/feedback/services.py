@@ -28,6 +28,7 @@ from tinhso.agencies.models import Agency
 from tinhso.agencies.principals import Principal
 from tinhso.agencies.scoping import roles_at, visible_agencies
 from tinhso.audit.services import audit_record
+from tinhso.core.boundary import BoundaryError, finite_decimal
 from tinhso.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tinhso.feedback.models import (
     Category,
@@ -73,8 +74,8 @@ def _decimal_in(value: Any, name: str, bounds: tuple[Decimal, Decimal], errors: 
     if value in (None, ""):
         return None
     try:
-        number = Decimal(str(value)).quantize(Decimal("0.000001"))
-    except (InvalidOperation, ValueError):
+        number = finite_decimal(value).quantize(Decimal("0.000001"))
+    except (BoundaryError, InvalidOperation):
         errors[name] = _("Phải là một số.")
         return None
     if not bounds[0] <= number <= bounds[1]:
@@ -223,7 +224,10 @@ def _event(
     to_agency: Agency | None = None, is_public: bool = False,
 ) -> ReportEvent:
     if actor_name is None:
-        actor_name = principal.display_name if principal is not None else (report.reporter_name or _("Người phản ánh"))
+        # The reporter's own steps (filing on the web or through an Open311 client, the survey)
+        # are named by their role, never by the reporter's name: the history is shown to every
+        # officer who may see the report, and a report may be anonymous.
+        actor_name = principal.display_name if principal is not None else _("Người phản ánh")
     return ReportEvent.objects.create(
         report=report, at=at, actor=principal.user if principal is not None else None, actor_name=actor_name,
         action=action.value, from_status=from_status, to_status=to_status, from_agency=from_agency,
@@ -409,6 +413,27 @@ def report_rate(*, survey_token: str, satisfied: bool, comment: str = "", at: da
         return {"status": r.status, "satisfied": satisfied}
 
     return _act(principal=principal, report_id=report.pk, action=ReportAction.RATE, change=change, note=comment, at=at)
+
+
+def report_set_public(*, principal: Principal | None, report_id: int, is_public: bool) -> Report:
+    """Show a report on the public portal and in Open311, or hide it (an abusive or personal
+    report). Not a workflow step: the status and the history stay; the version moves so an
+    officer's open form goes stale, and the audit entry records who did it, old → new. Who may
+    do it is the caller's decision (the admin's change permission on reports); a change to the
+    same value writes nothing."""
+    with transaction.atomic():
+        report = Report.objects.select_for_update(of=("self",)).filter(pk=report_id).first()
+        if report is None:
+            raise NotFound(_("Không tìm thấy phản ánh."))
+        if report.is_public == is_public:
+            return report
+        before = report.is_public
+        report.is_public = is_public
+        report.version += 1
+        report.save(update_fields=["is_public", "version", "updated_at"])
+        audit_record(principal=principal, action="report.set_public", object_type="report", object_id=report.pk,
+                     data={"changes": {"is_public": {"from": str(before), "to": str(is_public)}}})
+        return report
 
 
 # --- deadline reminders (run by the periodic tasks in tinhso.feedback.tasks) -----------------

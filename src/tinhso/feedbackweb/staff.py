@@ -5,6 +5,12 @@ small panel the operations centre loads).
 Every read is scoped through `tinhso.feedback.selectors.reports_visible` (out of scope → 404);
 the actions offered are computed from `REPORT_TRANSITIONS` and the roles I hold at the report's
 agency, and every change goes through `tinhso.feedback.services` with the version the page showed.
+
+The reporter's name, phone and e-mail are shown in full only to those with business with the
+report (`may_see_personal_data` at its agency); others (viewers) read them masked, and an
+anonymous reporter as "Ẩn danh". History lines name the reporter's own steps by role, never by
+name. Photos of a report that is not public are refused (403) to those without business with it;
+a public report's photos are public anyway. CSV cells cannot be formulas (`core.spreadsheet`).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from tinhso.agencies.principals import Principal
 from tinhso.agencies.scoping import may_see_personal_data, roles_at, visible_agency_ids
 from tinhso.core.codes import mask_name, mask_phone
 from tinhso.core.errors import ApplicationError, Conflict, NotFound
+from tinhso.core.spreadsheet import safe_row
 from tinhso.feedback import services as fs
 from tinhso.feedback.models import (
     OPEN_REPORT_STATUSES,
@@ -128,6 +135,15 @@ def _get(principal: Principal, report_id: int) -> Report:
     return report
 
 
+def _actor_label(event: ReportEvent, report: Report) -> str:
+    """Who took a step, as the history shows it. The reporter's own steps are named by role:
+    the service records them so, and lines written before it did (naming the reporter) are
+    shown the same way."""
+    if event.actor_id is None and report.reporter_name and event.actor_name.strip() == report.reporter_name.strip():
+        return _("Người phản ánh")
+    return event.actor_name
+
+
 def _open_first(qs: QuerySet[Report]) -> QuerySet[Report]:
     return qs.annotate(
         open_rank=Case(When(status__in=OPEN_REPORT_STATUSES, then=Value(0)), default=Value(1),
@@ -135,10 +151,21 @@ def _open_first(qs: QuerySet[Report]) -> QuerySet[Report]:
     ).order_by("open_rank", "due_at", "pk")
 
 
+def _personal(principal: Principal, report: Report) -> bool:
+    """Whether I have business with the report (an officer of its agency, or above it)."""
+    return may_see_personal_data(principal, {report.agency_id} if report.agency_id else set())
+
+
 def _reporter(principal: Principal, report: Report) -> dict[str, str]:
-    personal = may_see_personal_data(principal, {report.agency_id} if report.agency_id else set())
+    personal = _personal(principal, report)
+    if personal:
+        name = report.reporter_name
+    elif report.anonymous:
+        name = _("Ẩn danh") if report.reporter_name else ""
+    else:
+        name = mask_name(report.reporter_name)
     return {
-        "name": report.reporter_name if personal else mask_name(report.reporter_name),
+        "name": name,
         "phone": report.reporter_phone if personal else mask_phone(report.reporter_phone),
         "email": report.reporter_email if personal else ("***" if report.reporter_email else ""),
         "personal": "1" if personal else "",
@@ -197,13 +224,15 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     for e in events:
         e.label = EVENT_LABELS.get(e.action, e.action)  # type: ignore[attr-defined]
         e.status_label = ReportStatus(e.to_status).label if e.to_status in ReportStatus.values else e.to_status  # type: ignore[attr-defined]
+        e.actor_label = _actor_label(e, report)  # type: ignore[attr-defined]
     actions = [
         {"action": a, "label": ACTION_LABELS[a], "form": _action_form(a, report), "destructive": a in DESTRUCTIVE}
         for a in allowed_actions(principal, report)
     ]
+    photos = list(report.photos.all()) if _may_see_photos(principal, report) else []
     return _render(request, "feedbackweb/report.html", {
         "r": report, "category": ff.category_label(report.category), "reporter": _reporter(principal, report),
-        "events": events, "actions": actions, "photos": list(report.photos.all()),
+        "events": events, "actions": actions, "photos": photos,
         "photo_url_name": "feedbackweb:photo", **due_marks(report, timezone.now()),
     })
 
@@ -269,13 +298,24 @@ def report_action(request: HttpRequest, report_id: int, action: str) -> HttpResp
     return back
 
 
+def _may_see_photos(principal: Principal, report: Report) -> bool:
+    """A report's photos may show people, plates, homes: for those with business with it, and
+    for anyone when the report is public (the public page shows them)."""
+    return report.is_public or _personal(principal, report)
+
+
 @login_required
 @require_GET
 def photo(request: HttpRequest, report_id: int, photo_id: int) -> FileResponse:
+    """A photo of a report I may see; 403 for a report that is not public when I have no
+    business with it (a viewer)."""
     from tinhso.feedbackweb.public import photo_response
 
     principal = _staff(request)
-    found = _get(principal, report_id).photos.filter(pk=photo_id).first()
+    report = _get(principal, report_id)
+    if not _may_see_photos(principal, report):
+        raise DjangoPermissionDenied(_("Ảnh của phản ánh không công khai chỉ dành cho người xử lý."))
+    found = report.photos.filter(pk=photo_id).first()
     if found is None:
         raise Http404(_("Không tìm thấy ảnh."))
     return photo_response(found)
@@ -411,13 +451,15 @@ def overview_data(principal: Principal, period: Any, now: datetime) -> dict[str,
 
 
 def _csv(rows: list[dict[str, Any]], header: list[str], keys: list[str], filename: str) -> HttpResponse:
+    """A CSV download; text that a spreadsheet program could take for a formula is written as
+    text (`core.spreadsheet.safe_row`)."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")  # so that spreadsheet programs read the Vietnamese letters as UTF-8
     writer = csv.writer(response)
-    writer.writerow(header)
+    writer.writerow(safe_row(header))
     for row in rows:
-        writer.writerow([row[k] for k in keys])
+        writer.writerow(safe_row(row[k] for k in keys))
     return response
 
 
