@@ -1,16 +1,19 @@
+"""Admin for the procedure catalogue and its workflows; every edit is audited (`AuditedAdmin`)."""
+
 from django.contrib import admin
 
+from tinhso.audit.admin_mixins import AuditedAdmin
 from tinhso.catalogue.models import Procedure, WorkflowStep
 
 
-class WorkflowStepInline(admin.TabularInline):
+class WorkflowStepInline(AuditedAdmin, admin.TabularInline):
     model = WorkflowStep
     extra = 0
     raw_id_fields = ["agency"]
 
 
 @admin.register(Procedure)
-class ProcedureAdmin(admin.ModelAdmin):
+class ProcedureAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["code", "name", "level", "online_level", "processing_amount", "processing_unit", "fee_vnd"]
     list_filter = ["level", "online_level", "processing_unit", "field"]
     search_fields = ["code", "name", "name_en"]

@@ -1,4 +1,8 @@
-"""Loading the catalogue from CSV (the national portal's columns) or JSON Lines; default workflows."""
+"""Loading the catalogue from CSV (the national portal's columns) or JSON Lines; default workflows.
+
+Every procedure a load creates or changes gets its audit entry (`procedure.create` with its
+fields, `procedure.update` with the fields that moved, old → new), and the load one of its own
+(`catalogue.load`, the counts), all in the load's transaction."""
 
 from __future__ import annotations
 
@@ -12,6 +16,9 @@ from typing import Any
 from django.db import transaction
 
 from tinhso.agencies.models import Role
+from tinhso.agencies.principals import Principal
+from tinhso.audit.changes import audit_value, public_fields, snapshot
+from tinhso.audit.services import audit_record
 from tinhso.catalogue.models import (
     OnlineLevel,
     Procedure,
@@ -112,7 +119,7 @@ def read_procedure_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 @transaction.atomic
-def catalogue_load(*, rows: Iterable[tuple[int, dict[str, Any]]]) -> dict[str, int]:
+def catalogue_load(*, rows: Iterable[tuple[int, dict[str, Any]]], principal: Principal | None = None) -> dict[str, int]:
     """Create or update procedures by code; give new procedures the default workflow.
 
     All or nothing: a bad row raises `InvalidInput` naming its line and nothing is written.
@@ -123,16 +130,24 @@ def catalogue_load(*, rows: Iterable[tuple[int, dict[str, Any]]]) -> dict[str, i
         procedure = Procedure.objects.filter(code=row["code"].strip()).first()
         if procedure is None:
             procedure = Procedure.objects.create(code=row["code"].strip(), **fields)
+            audit_record(principal=principal, action="procedure.create", object_type="procedure", object_id=procedure.pk,
+                         data={"code": procedure.code, "fields": public_fields(snapshot(procedure))})
             created += 1
-        elif any(getattr(procedure, k) != v for k, v in fields.items()):
+        elif changes := {k: {"from": audit_value(getattr(procedure, k)), "to": audit_value(v)}
+                         for k, v in fields.items() if getattr(procedure, k) != v}:
             for k, v in fields.items():
                 setattr(procedure, k, v)
             procedure.save()
+            audit_record(principal=principal, action="procedure.update", object_type="procedure", object_id=procedure.pk,
+                         data={"code": procedure.code, "changes": changes})
             updated += 1
         else:
             unchanged += 1
         if not procedure.steps.exists():
             workflow_set_default(procedure=procedure)
+    if created or updated:
+        audit_record(principal=principal, action="catalogue.load", object_type="procedure", object_id="*",
+                     data={"created": created, "updated": updated, "unchanged": unchanged})
     return {"created": created, "updated": updated, "unchanged": unchanged}
 
 

@@ -1,6 +1,8 @@
 """Admin for the feedback reference data (categories, routing rules) and read-mostly views of
 reports, the SMS outbox and phone verifications. Reports change only through the services
-(the officers' pages), so the admin shows them without letting anyone edit their workflow."""
+(the officers' pages), so the admin shows them without letting anyone edit their workflow; the
+one thing it may change on a report, its public flag, goes through `report_set_public`. Every
+other add, change and delete here is audited (`AuditedAdmin`)."""
 
 from __future__ import annotations
 
@@ -12,11 +14,15 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from tinhso.agencies.principals import Principal
+from tinhso.audit.admin_mixins import AuditedAdmin
+from tinhso.audit.services import audit_record
 from tinhso.core.codes import mask_phone
 from tinhso.feedback.models import Category, PhoneVerification, Report, ReportEvent, RoutingRule, SmsMessage
+from tinhso.feedback.services import report_set_public
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedAdmin, admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -28,7 +34,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["code", "name", "agency", "deadline_amount", "deadline_unit", "classification", "is_active", "order"]
     list_editable = ["is_active", "order"]
     list_filter = ["classification", "deadline_unit", "is_active"]
@@ -37,14 +43,14 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["__str__", "category", "commune", "agency"]
     list_filter = ["category"]
     search_fields = ["commune__name", "commune__code", "agency__code", "agency__name"]
     raw_id_fields = ["commune", "agency"]
 
 
-class ReportEventInline(admin.TabularInline):
+class ReportEventInline(AuditedAdmin, admin.TabularInline):
     model = ReportEvent
     extra = 0
     can_delete = False
@@ -59,7 +65,7 @@ class ReportEventInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(AuditedAdmin, admin.ModelAdmin):
     """Read-mostly: only the public flag may be changed here (e.g. to hide an abusive report);
     every workflow step goes through the officers' pages and the services."""
 
@@ -85,6 +91,10 @@ class ReportAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def save_model(self, request: HttpRequest, obj: Report, form: Any, change: bool) -> None:
+        saved = report_set_public(principal=Principal.for_user(request.user), report_id=obj.pk, is_public=obj.is_public)
+        obj.version = saved.version
+
     @admin.display(description=_("mã"), ordering="pk")
     def code_display(self, obj: Report) -> str:
         return obj.code
@@ -109,7 +119,9 @@ class SmsMessageAdmin(ReadOnlyAdmin):
         from tinhso.feedback.tasks import send_sms
 
         ids = list(queryset.filter(sent_at__isnull=True).values_list("pk", flat=True))
+        principal = Principal.for_user(request.user)
         for message_id in ids:
+            audit_record(principal=principal, action="sms.resend", object_type="smsmessage", object_id=message_id)
             send_sms(message_id)
         self.message_user(request, ngettext("Đã đưa %(n)d tin vào hàng đợi.", "Đã đưa %(n)d tin vào hàng đợi.",
                                             len(ids)) % {"n": len(ids)}, messages.SUCCESS)

@@ -1,7 +1,11 @@
-"""The default report categories `tinhso setup` loads once; a province edits them afterwards."""
+"""The default report categories `tinhso setup` loads once; a province edits them afterwards.
+Each category created gets its audit entry (`category.create`)."""
 
 from __future__ import annotations
 
+from django.db import transaction
+
+from tinhso.audit.services import audit_record
 from tinhso.feedback.models import Category, Classification
 
 # (code, Vietnamese name, English name, deadline in working days, classification)
@@ -19,14 +23,18 @@ DEFAULT_CATEGORIES: list[tuple[str, str, str, int, str]] = [
 ]
 
 
+@transaction.atomic
 def load_default_categories() -> int:
     """Create the missing default categories; existing ones are left as the province edited them."""
     created = 0
     for order, (code, name, name_en, days, classification) in enumerate(DEFAULT_CATEGORIES):
-        _, was_created = Category.objects.get_or_create(
+        category, was_created = Category.objects.get_or_create(
             code=code,
             defaults={"name": name, "name_en": name_en, "deadline_amount": days, "classification": classification,
                       "order": order},
         )
+        if was_created:
+            audit_record(principal=None, action="category.create", object_type="category", object_id=category.pk,
+                         data={"code": code, "name": name, "deadline_amount": days, "classification": classification})
         created += was_created
     return created

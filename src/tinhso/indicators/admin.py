@@ -2,7 +2,8 @@
 
 Indicator definitions are validated on save (`sets.indicator_errors`): an expression naming an
 unknown column, or a metric code that is no Decision 766 metric, is refused with a message that
-names it. Entered values record who entered them.
+names it. Entered values record who entered them; every add, change and delete is audited
+(`AuditedAdmin`), with the entered numbers old → new.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from tinhso.audit.admin_mixins import AuditedAdmin
 from tinhso.indicators import formulas
 from tinhso.indicators.models import Indicator, IndicatorInput, IndicatorSet, IndicatorValue
 from tinhso.indicators.periods import parse_period
@@ -56,14 +58,14 @@ class IndicatorForm(forms.ModelForm):
         return data
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(AuditedAdmin, admin.TabularInline):
     model = Indicator
     form = IndicatorForm
     extra = 0
 
 
 @admin.register(IndicatorSet)
-class IndicatorSetAdmin(admin.ModelAdmin):
+class IndicatorSetAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["code", "name", "is_public"]
     list_filter = ["is_public"]
     search_fields = ["code", "name"]
@@ -102,7 +104,7 @@ class IndicatorInputForm(forms.ModelForm):
         return data
 
 
-class _EnteredByAdmin(admin.ModelAdmin):
+class _EnteredByAdmin(AuditedAdmin, admin.ModelAdmin):
     readonly_fields = ["entered_by", "entered_at"]
     raw_id_fields = ["agency"]
 

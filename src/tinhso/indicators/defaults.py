@@ -2,8 +2,9 @@
 
 Loading is idempotent by set code: a set that already exists is left exactly as it is (with its
 indicators), so what the province edits, removes or adds in the admin stays so; only missing
-sets are created, with their indicators. Every
-definition is validated (expressions, metric codes) before anything is written.
+sets are created, with their indicators, each set with its audit entry
+(`indicator_set.create`). Every definition is validated (expressions, metric codes) before
+anything is written.
 
 Sources (see shared/domain/indicator-sets.md):
 - Nghệ An, Resolution 09-NQ/TU (5 Aug 2022), targets for 2025: ≥ 50 % of dossiers through
@@ -27,6 +28,8 @@ from typing import Any
 
 from django.db import transaction
 
+from tinhso.agencies.principals import Principal
+from tinhso.audit.services import audit_record
 from tinhso.indicators.models import Indicator, IndicatorSet
 from tinhso.indicators.sets import indicator_errors
 
@@ -107,7 +110,7 @@ def check_definitions(sets: list[dict[str, Any]]) -> None:
                 raise ValueError(f"set {data['code']!r}, indicator {ind['code']!r}: {detail}")
 
 
-def load_default_sets(sets: list[dict[str, Any]] | None = None) -> dict[str, int]:
+def load_default_sets(sets: list[dict[str, Any]] | None = None, *, principal: Principal | None = None) -> dict[str, int]:
     """Create the sets that do not exist yet (by code) with their indicators; leave existing ones as edited.
     Returns {"sets_created", "indicators_created"}."""
     sets = DEFAULT_SETS if sets is None else sets
@@ -126,4 +129,10 @@ def load_default_sets(sets: list[dict[str, Any]] | None = None) -> dict[str, int
                 fields = {k: v for k, v in ind.items() if k != "code"}
                 Indicator.objects.create(indicator_set=indicator_set, code=ind["code"], order=order * 10, **fields)
                 created["indicators_created"] += 1
+            audit_record(principal=principal, action="indicator_set.create", object_type="indicatorset",
+                         object_id=indicator_set.pk, data={
+                             "code": indicator_set.code, "is_public": str(indicator_set.is_public),
+                             "indicators": {i["code"]: {"target": str(i["target"]),
+                                                        "warning": None if i.get("warning") is None else str(i["warning"])}
+                                            for i in data["indicators"]}})
     return created

@@ -1,4 +1,7 @@
-"""Loading the divisions from the `vietnam-provinces` package (idempotent)."""
+"""Loading the divisions from the `vietnam-provinces` package (idempotent).
+
+A load that creates or changes units leaves one audit entry (`units.load`, the counts and the
+codes it changed), in the load's transaction."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from collections.abc import Callable
 from django.db import transaction
 from vietnam_provinces import Province, ProvinceCode, Ward
 
+from tinhso.audit.services import audit_record
 from tinhso.units.models import AdministrativeUnit, UnitLevel, UnitType
 
 _TYPE_MAP = {
@@ -23,6 +27,7 @@ def units_load_divisions(*, progress: Callable[[int], None] | None = None) -> di
     """Create or update the 34 provinces and 3,321 communes. Returns counts created/updated."""
     existing = {u.code: u for u in AdministrativeUnit.objects.filter(valid_to__isnull=True)}
     created = updated = 0
+    changed: list[str] = []
     to_create: list[AdministrativeUnit] = []
     provinces: dict[str, AdministrativeUnit] = {}
     for p in Province.iter_all():
@@ -35,6 +40,7 @@ def units_load_divisions(*, progress: Callable[[int], None] | None = None) -> di
         elif (unit.name, unit.type) != (p.name, unit_type):
             unit.name, unit.type = p.name, unit_type
             unit.save(update_fields=["name", "type"])
+            changed.append(code)
             updated += 1
         provinces[code] = unit
         if progress:
@@ -51,11 +57,15 @@ def units_load_divisions(*, progress: Callable[[int], None] | None = None) -> di
             elif (unit.name, unit.type, unit.parent_id) != (w.name, unit_type, province.pk):
                 unit.name, unit.type, unit.parent = w.name, unit_type, province
                 unit.save(update_fields=["name", "type", "parent"])
+                changed.append(wcode)
                 updated += 1
             if progress:
                 progress(1)
     AdministrativeUnit.objects.bulk_create(to_create, batch_size=1000)
     created += len(to_create)
+    if created or updated:
+        audit_record(principal=None, action="units.load", object_type="administrativeunit", object_id="*",
+                     data={"created": created, "updated": updated, "changed": changed[:1000]})
     return {"created": created, "updated": updated}
 
 
