@@ -18,9 +18,9 @@ from tinhso.audit.models import AuditEntry
 from tinhso.catalogue.models import Procedure
 from tinhso.catalogue.services import catalogue_load
 from tinhso.core.errors import NotFound
-from tinhso.feedback.services import report_set_public
 from tinhso.feedback.defaults import DEFAULT_CATEGORIES, load_default_categories
 from tinhso.feedback.models import Category
+from tinhso.feedback.services import report_set_public
 from tinhso.indicators.defaults import DEFAULT_SETS, load_default_sets
 from tinhso.units.models import AdministrativeUnit
 from tinhso.units.services import units_load_divisions
