@@ -12,8 +12,11 @@ from tinhso.agencies.models import Agency, AgencyKind, StaffRole
 from tinhso.agencies.principals import Principal
 from tinhso.agencies.services import apikey_create
 from tinhso.catalogue.models import Procedure
-from tinhso.catalogue.services import workflow_set_default
-from tinhso.dossiers.services import Applicant
+from tinhso.catalogue.services import components_sync, workflow_set_default
+from tinhso.dossiers import services
+from tinhso.dossiers.components import ComponentReceipt
+from tinhso.dossiers.models import Dossier, ResultKind
+from tinhso.dossiers.services import ActionResult, Applicant, Upload
 from tinhso.units.models import AdministrativeUnit, UnitLevel, UnitType
 
 
@@ -68,7 +71,17 @@ class ProcedureFactory(factory.django.DjangoModelFactory):
     processing_amount = Decimal(3)
     processing_unit = "working_days"
     fee_vnd = 50000
-    required_documents = ["Tờ khai", "Giấy tờ tuỳ thân"]
+
+    @factory.post_generation
+    def components(obj: Procedure, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+        """`components=["Tờ khai", ("Văn bản ủy quyền (nếu ủy quyền)", "conditional")]`; default two required."""
+        if create and not obj.components.exists():
+            items = extracted if extracted is not None else ["Tờ khai", "Giấy tờ tuỳ thân"]
+            components_sync(procedure=obj, components=[
+                {"name": i, "requirement": "", "notes": ""} if isinstance(i, str)
+                else {"name": i[0], "requirement": i[1], "notes": ""}
+                for i in items
+            ])
 
     @factory.post_generation
     def workflow(obj: Procedure, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
@@ -93,3 +106,30 @@ def citizen(**overrides: Any) -> Applicant:
     data: dict[str, Any] = {"type": "citizen", "name": "Nguyễn Văn An", "id_number": "025090001234", "phone": "0912345678"}
     data.update(overrides)
     return Applicant(**data)
+
+
+def handed_in(procedure: Procedure, **form: Any) -> list[ComponentReceipt]:
+    """Every required component of `procedure`, one of each (original, paper unless `form` says)."""
+    return [ComponentReceipt(c.order, **form) for c in procedure.components.order_by("order") if c.is_required]
+
+
+# The smallest file the attachment store accepts as a PDF (type read from the bytes).
+RESULT_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def result_file(name: str = "Kết quả") -> Upload:
+    """An electronic result's file, for `dossier_finish(result=…)`."""
+    return Upload(name, "ket-qua.pdf", RESULT_PDF)
+
+
+def sign(*, principal: Principal, code: str, **kwargs: Any) -> ActionResult:
+    """`dossier_sign` with a result number (the sign step requires one) unless one is given."""
+    kwargs.setdefault("result_number", "12/QĐ-UBND")
+    return services.dossier_sign(principal=principal, code=code, **kwargs)
+
+
+def finish(*, principal: Principal, code: str, **kwargs: Any) -> ActionResult:
+    """`dossier_finish`, with the result's file when the signed result is electronic."""
+    if "result" not in kwargs and Dossier.objects.filter(code=code, result_kind=ResultKind.ELECTRONIC).exists():
+        kwargs["result"] = result_file()
+    return services.dossier_finish(principal=principal, code=code, **kwargs)

@@ -17,7 +17,7 @@ def test_sample_catalogue_loads_35_real_procedures(db):
     assert again == {"created": 0, "updated": 0, "unchanged": 35}
     birth = Procedure.objects.get(code="1.001193")
     assert birth.processing_unit == "same_day" and birth.level == "commune"
-    assert any("Giấy chứng sinh" in d for d in birth.required_documents)
+    assert any("Giấy chứng sinh" in c.name for c in birth.components.all())
 
 
 def test_default_workflow_splits_the_legal_time(db):

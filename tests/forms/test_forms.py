@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from tests.factories import citizen
+from tests.factories import citizen, finish, sign
 from tinhso.dossiers import services as s
 from tinhso.dossiers.forms import build_form
 from tinhso.dossiers.forms.pdf import form_pdf
@@ -78,9 +78,9 @@ def dossier_in_state(world, form: str) -> Dossier:
         s.dossier_forward(principal=world.specialist, code=code, note="Đủ điều kiện", at=datetime(2026, 3, 2, 15, 0, tzinfo=VN))
         s.dossier_forward(principal=world.head, code=code, at=datetime(2026, 3, 3, 9, 0, tzinfo=VN))
         s.dossier_approve(principal=world.leader, code=code, at=datetime(2026, 3, 4, 9, 0, tzinfo=VN))
-        s.dossier_sign(principal=world.leader, code=code, at=datetime(2026, 3, 4, 10, 0, tzinfo=VN))
+        sign(principal=world.leader, code=code, at=datetime(2026, 3, 4, 10, 0, tzinfo=VN))
         # Finished after the due moment (Thursday 10:00): late.
-        s.dossier_finish(principal=world.clerk, code=code, at=datetime(2026, 3, 5, 15, 0, tzinfo=VN))
+        finish(principal=world.clerk, code=code, at=datetime(2026, 3, 5, 15, 0, tzinfo=VN))
         s.dossier_return(principal=world.reception, code=code, at=datetime(2026, 3, 6, 8, 0, tzinfo=VN))
     return Dossier.objects.get(code=code)
 
@@ -132,10 +132,12 @@ def test_form_html_page(world, client, form):
     html = response.content.decode()
     dump(f"mau-{form}.html", response.content)
     assert d.code in html and "Nguyễn Văn An" in html and NATIONAL in html
-    assert 'onclick="window.print()"' in html and "@media print" in html
+    # The print button is wired by the product's own script (no inline handler: the CSP forbids it).
+    assert "<button type=\"button\" data-print>" in html and "@media print" in html
     assert f'href="/forms/{d.code}/{form}.pdf"' in html
     assert "A5 portrait" in html
-    assert "<script src" not in html and "<link" not in html  # no external assets
+    assert "<link" not in html  # the styles are inline: a saved page prints the same
+    assert re.findall(r'<script src="([^"]+)"', html) == ["/static/tinhso/tinhso.js"]  # nothing from elsewhere
     for expected in EXPECTED[form]:
         assert expected in html, expected
 

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from tinhso.audit.admin_mixins import AuditedAdmin
-from tinhso.catalogue.models import Procedure, WorkflowStep
+from tinhso.catalogue.models import Component, Procedure, WorkflowStep
 
 
 class WorkflowStepInline(AuditedAdmin, admin.TabularInline):
@@ -12,9 +12,17 @@ class WorkflowStepInline(AuditedAdmin, admin.TabularInline):
     raw_id_fields = ["agency"]
 
 
+class ComponentInline(AuditedAdmin, admin.TabularInline):
+    """The dossier's components; correct a requirement the loader read wrongly here."""
+
+    model = Component
+    extra = 0
+    fields = ["order", "name", "requirement", "notes"]
+
+
 @admin.register(Procedure)
 class ProcedureAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["code", "name", "level", "online_level", "processing_amount", "processing_unit", "fee_vnd"]
     list_filter = ["level", "online_level", "processing_unit", "field"]
     search_fields = ["code", "name", "name_en"]
-    inlines = [WorkflowStepInline]
+    inlines = [ComponentInline, WorkflowStepInline]

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tinhso.catalogue.components import RequirementKind
 from tinhso.workcalendar.calendar import ProcessingUnit
 
 
@@ -48,7 +49,6 @@ class Procedure(models.Model):
         _("thời hạn khi nộp trực tuyến"), max_digits=7, decimal_places=2, null=True, blank=True
     )
     fee_vnd = models.PositiveBigIntegerField(_("phí, lệ phí (đồng)"), default=0)
-    required_documents = models.JSONField(_("thành phần hồ sơ"), default=list, blank=True)
     result_document = models.CharField(_("kết quả"), max_length=500, blank=True)
     legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
     supplement_clock = models.CharField(
@@ -82,6 +82,43 @@ class Procedure(models.Model):
         if self.processing_unit == ProcessingUnit.SAME_DAY:
             return Decimal(8)
         return self.processing_amount * 8
+
+
+class Requirement(models.TextChoices):
+    """Whether a component must be handed in (`catalogue.components.requirement_of` reads it)."""
+
+    REQUIRED = RequirementKind.REQUIRED.value, _("Bắt buộc")
+    CONDITIONAL = RequirementKind.CONDITIONAL.value, _("Theo trường hợp (nếu có)")
+    OPTIONAL = RequirementKind.OPTIONAL.value, _("Không bắt buộc")
+
+
+class Component(models.Model):
+    """One component of a procedure's dossier (thành phần hồ sơ), in the catalogue's order.
+
+    Only `required` components block a receipt; conditional and optional ones are ticked when
+    the applicant hands them in. The requirement is derived from the name on load and may be
+    corrected in the admin (a later load keeps the correction: it only sets new components)."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="components")
+    order = models.PositiveSmallIntegerField(_("thứ tự"))
+    name = models.CharField(_("tên giấy tờ"), max_length=1000)
+    requirement = models.CharField(
+        _("yêu cầu"), max_length=12, choices=Requirement.choices, default=Requirement.REQUIRED
+    )
+    notes = models.CharField(_("ghi chú"), max_length=1000, blank=True)
+
+    class Meta:
+        verbose_name = _("thành phần hồ sơ")
+        verbose_name_plural = _("thành phần hồ sơ")
+        ordering = ["procedure", "order"]
+        constraints = [models.UniqueConstraint(fields=["procedure", "order"], name="component_order_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_required(self) -> bool:
+        return self.requirement == Requirement.REQUIRED
 
 
 class StepKind(models.TextChoices):

@@ -2,7 +2,12 @@
 
 Every procedure a load creates or changes gets its audit entry (`procedure.create` with its
 fields, `procedure.update` with the fields that moved, old → new), and the load one of its own
-(`catalogue.load`, the counts), all in the load's transaction."""
+(`catalogue.load`, the counts), all in the load's transaction.
+
+Components (thành phần hồ sơ) come as the CSV's `required_documents_vi` (semicolon-separated) or
+a JSON list of names or of `{"name", "requirement", "notes"}`; each gets its requirement from
+`catalogue.components.requirement_of` unless the row states one. A reload that keeps a
+component's name keeps its requirement, so a correction made in the admin survives."""
 
 from __future__ import annotations
 
@@ -19,11 +24,14 @@ from tinhso.agencies.models import Role
 from tinhso.agencies.principals import Principal
 from tinhso.audit.changes import audit_value, public_fields, snapshot
 from tinhso.audit.services import audit_record
+from tinhso.catalogue.components import requirement_of
 from tinhso.catalogue.models import (
+    Component,
     OnlineLevel,
     Procedure,
     ProcedureLevel,
     ProcessingUnitChoice,
+    Requirement,
     StepKind,
     WorkflowStep,
 )
@@ -59,9 +67,6 @@ def _row_to_fields(row: dict[str, Any], line: int) -> dict[str, Any]:
     online = (row.get("online_level") or "").strip() or OnlineLevel.PARTIAL
     if online not in OnlineLevel.values:
         raise InvalidInput(f"line {line}: online_level {online!r} is not full, partial or none")
-    docs = row.get("required_documents_vi") or row.get("required_documents") or []
-    if isinstance(docs, str):
-        docs = split_documents(docs)
     fee = str(row.get("fee_vnd") or "").strip()
     online_amount = str(row.get("online_processing_days") or "").strip()
     return {
@@ -74,13 +79,64 @@ def _row_to_fields(row: dict[str, Any], line: int) -> dict[str, Any]:
         "processing_unit": unit,
         "online_processing_amount": _decimal(online_amount, "online_processing_days", line) if online_amount else None,
         "fee_vnd": int(_decimal(fee, "fee_vnd", line)) if fee else 0,
-        "required_documents": docs,
         "result_document": (row.get("result_vi") or row.get("result_document") or "").strip(),
         "legal_basis": (row.get("legal_basis") or "").strip(),
         "supplement_clock": (row.get("supplement_clock") or "pause").strip(),
         "source": (row.get("source") or "").strip(),
         "notes": (row.get("notes") or "").strip(),
     }
+
+
+def _row_components(row: dict[str, Any], line: int) -> list[dict[str, str]]:
+    """The row's components as `{"name", "requirement", "notes"}`; a requirement the row does not
+    state is "" (derived, or kept from the component of the same name)."""
+    docs = row.get("required_documents_vi") or row.get("required_documents") or row.get("components") or []
+    if isinstance(docs, str):
+        docs = split_documents(docs)
+    if not isinstance(docs, list):
+        raise InvalidInput(f"line {line}: required_documents is not a list", fields={"required_documents": "not a list"})
+    components: list[dict[str, str]] = []
+    for n, item in enumerate(docs, start=1):
+        if isinstance(item, dict):
+            name, requirement, notes = (str(item.get(k) or "").strip() for k in ("name", "requirement", "notes"))
+        else:
+            name, requirement, notes = str(item).strip(), "", ""
+        if not name:
+            raise InvalidInput(f"line {line}: component {n} has no name", fields={f"required_documents.{n}": "required"})
+        if requirement and requirement not in Requirement.values:
+            raise InvalidInput(
+                f"line {line}: component {n} requirement {requirement!r} is not one of {Requirement.values}",
+                fields={f"required_documents.{n}.requirement": "unknown"},
+            )
+        components.append({"name": name[:1000], "requirement": requirement, "notes": notes[:1000]})
+    return components
+
+
+def components_sync(*, procedure: Procedure, components: list[dict[str, str]]) -> dict[str, Any] | None:
+    """Make the procedure's components the given list; returns the change (old → new names and
+    requirements) or None when nothing moved. A component whose name stays keeps its requirement
+    unless the list states one; a new one gets `requirement_of(name, notes)`."""
+    existing = list(procedure.components.order_by("order"))
+    kept = {c.name: c.requirement for c in existing}
+    wanted = [
+        Component(
+            procedure=procedure,
+            order=i,
+            name=c["name"],
+            notes=c["notes"],
+            requirement=c["requirement"] or kept.get(c["name"]) or requirement_of(c["name"], c["notes"]).value,
+        )
+        for i, c in enumerate(components, start=1)
+    ]
+
+    def shape(items: list[Component]) -> list[list[str]]:
+        return [[c.name, c.requirement, c.notes] for c in items]
+
+    if shape(existing) == shape(wanted):
+        return None
+    procedure.components.all().delete()
+    Component.objects.bulk_create(wanted)
+    return {"from": shape(existing), "to": shape(wanted)}
 
 
 def split_documents(text: str) -> list[str]:
@@ -127,22 +183,30 @@ def catalogue_load(*, rows: Iterable[tuple[int, dict[str, Any]]], principal: Pri
     created = updated = unchanged = 0
     for line, row in rows:
         fields = _row_to_fields(row, line)
+        components = _row_components(row, line)
         procedure = Procedure.objects.filter(code=row["code"].strip()).first()
         if procedure is None:
             procedure = Procedure.objects.create(code=row["code"].strip(), **fields)
+            components_sync(procedure=procedure, components=components)
             audit_record(principal=principal, action="procedure.create", object_type="procedure", object_id=procedure.pk,
-                         data={"code": procedure.code, "fields": public_fields(snapshot(procedure))})
+                         data={"code": procedure.code, "fields": public_fields(snapshot(procedure)),
+                               "components": [[c.name, c.requirement] for c in procedure.components.order_by("order")]})
             created += 1
-        elif changes := {k: {"from": audit_value(getattr(procedure, k)), "to": audit_value(v)}
-                         for k, v in fields.items() if getattr(procedure, k) != v}:
-            for k, v in fields.items():
-                setattr(procedure, k, v)
-            procedure.save()
-            audit_record(principal=principal, action="procedure.update", object_type="procedure", object_id=procedure.pk,
-                         data={"code": procedure.code, "changes": changes})
-            updated += 1
         else:
-            unchanged += 1
+            changes = {k: {"from": audit_value(getattr(procedure, k)), "to": audit_value(v)}
+                       for k, v in fields.items() if getattr(procedure, k) != v}
+            moved = components_sync(procedure=procedure, components=components)
+            if moved is not None:
+                changes["components"] = moved
+            if changes:
+                for k, v in fields.items():
+                    setattr(procedure, k, v)
+                procedure.save()
+                audit_record(principal=principal, action="procedure.update", object_type="procedure",
+                             object_id=procedure.pk, data={"code": procedure.code, "changes": changes})
+                updated += 1
+            else:
+                unchanged += 1
         if not procedure.steps.exists():
             workflow_set_default(procedure=procedure)
     if created or updated:

@@ -27,7 +27,7 @@ from tinhso.agencies.models import Agency
 from tinhso.audit.models import AuditEntry
 from tinhso.core.codes import mask_id_number, mask_name, mask_phone
 from tinhso.core.errors import NotFound
-from tinhso.dossiers.models import AttachmentKind, Channel, Dossier, DossierEvent, Status
+from tinhso.dossiers.models import AttachmentKind, Channel, CopyForm, Dossier, DossierEvent, Medium, Status
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -395,13 +395,14 @@ def timeliness(at: datetime, due: datetime | None) -> str:
 
 
 def _document_rows(dossier: Dossier) -> list[list[str]]:
-    """The procedure's required documents, each with the attached file that matches it by name;
-    attachments that match no requirement follow."""
+    """For a dossier received before components were itemised (imported history, old receipts):
+    the procedure's components, each with the attached file that matches it by name; attachments
+    that match no component follow."""
     attachments = [a for a in dossier.attachments.all() if a.kind == AttachmentKind.COMPONENT]
     unmatched = list(attachments)
     rows: list[list[str]] = []
-    for i, item in enumerate(dossier.procedure.required_documents or [], start=1):
-        name = item.get("name", "") if isinstance(item, dict) else str(item)
+    for i, component in enumerate(dossier.procedure.components.order_by("order"), start=1):
+        name = component.name
         match = next((a for a in unmatched if a.name.strip().casefold() == name.strip().casefold()), None)
         if match is not None:
             unmatched.remove(match)
@@ -412,6 +413,33 @@ def _document_rows(dossier: Dossier) -> list[list[str]]:
     for j, a in enumerate(unmatched, start=len(rows) + 1):
         rows.append([str(j), a.name, "Đã nộp" + (" (bản điện tử)" if a.digitised else "")])
     return rows
+
+
+# Form 01's table of what was handed in: the quantity stands in the column of its form.
+RECEIVED_COLUMNS: list[tuple[str, float, str]] = [
+    ("TT", 1, "C"), ("Thành phần hồ sơ", 7, "L"), ("Bản chính", 2, "C"), ("Bản sao có chứng thực", 2.4, "C"),
+    ("Bản sao", 2, "C"), ("Hình thức", 2, "C"),
+]
+COPY_FORM_COLUMN = {CopyForm.ORIGINAL: 0, CopyForm.CERTIFIED_COPY: 1, CopyForm.COPY: 2}
+MEDIUM_TEXT = {Medium.PAPER: "Giấy", Medium.ELECTRONIC: "Điện tử"}
+
+
+def received_rows(dossier: Dossier) -> list[list[str]]:
+    """Exactly what the applicant handed in (`ReceivedComponent`), numbered as printed, with the
+    quantity under Bản chính / Bản sao có chứng thực / Bản sao and the medium (Giấy, Điện tử)."""
+    rows: list[list[str]] = []
+    for i, item in enumerate(dossier.received_components.order_by("order"), start=1):
+        counts = ["", "", ""]
+        counts[COPY_FORM_COLUMN.get(CopyForm(item.copy_form), 0)] = f"{item.quantity:02d}"
+        rows.append([str(i), item.name, *counts, MEDIUM_TEXT.get(Medium(item.medium), item.medium)])
+    return rows
+
+
+def _components_table(dossier: Dossier) -> Table:
+    rows = received_rows(dossier)
+    if rows:
+        return Table(RECEIVED_COLUMNS, rows)
+    return Table([("TT", 1, "C"), ("Thành phần hồ sơ", 7, "L"), ("Đã nộp", 3, "C")], _document_rows(dossier))
 
 
 def _form_01(dossier: Dossier, events: list[DossierEvent], a: ApplicantView, base_url: str) -> FormDocument:
@@ -432,7 +460,7 @@ def _form_01(dossier: Dossier, events: list[DossierEvent], a: ApplicantView, bas
         *_applicant_fields(a, dossier),
         Field("Nội dung yêu cầu giải quyết", _content_requested(dossier)),
         Paragraph("1. Thành phần hồ sơ, số lượng mỗi loại giấy tờ:"),
-        Table([("TT", 1, "C"), ("Thành phần hồ sơ", 7, "L"), ("Đã nộp", 3, "C")], _document_rows(dossier)),
+        _components_table(dossier),
         Field("2. Số lượng hồ sơ", "01 (bộ)"),
         Field("3. Thời gian giải quyết hồ sơ theo quy định là", legal_time),
         Field("4. Thời gian nhận hồ sơ", fmt_datetime_long(dossier.received_at)),
@@ -444,7 +472,7 @@ def _form_01(dossier: Dossier, events: list[DossierEvent], a: ApplicantView, bas
     return FormDocument("01", dossier.code, FORM_TEXT["01"]["title"], make_header(agency, "01", receive.at), blocks)
 
 
-def _supplement_documents(dossier: Dossier, event: DossierEvent) -> list[str]:
+def supplement_documents(dossier: Dossier, event: DossierEvent | None = None) -> list[str]:
     """The documents asked for, as recorded in the audit entry written with the event."""
     entry = (
         AuditEntry.objects.filter(object_type="dossier", object_id=dossier.code, action="dossier.request_supplement")
@@ -458,7 +486,7 @@ def _supplement_documents(dossier: Dossier, event: DossierEvent) -> list[str]:
 def _form_02(dossier: Dossier, events: list[DossierEvent], a: ApplicantView) -> FormDocument:
     event = _require_event(events, "request_supplement", dossier, "02", _("hồ sơ chưa có yêu cầu bổ sung."))
     agency = dossier.receiving_agency
-    documents = _supplement_documents(dossier, event)
+    documents = supplement_documents(dossier, event)
     rows = [[str(i), d] for i, d in enumerate(documents, start=1)] or [["1", event.note]]
     blocks: list[Block] = [
         Field("Mã hồ sơ", dossier.code, bold_value=True),

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from tinhso.agencies.models import Agency
 from tinhso.core.codes import mask_name
 from tinhso.core.errors import InvalidInput
-from tinhso.core.spreadsheet import text_row
+from tinhso.core.exports import Column, Export, write_xlsx
 from tinhso.dossiers.forms.data import (
     FORM_TEXT,
     VERSION,
@@ -91,6 +91,13 @@ class Tally:
     @property
     def text(self) -> str:
         return tally_text(self)
+
+
+def month_of(day: date) -> tuple[date, date]:
+    """The calendar month holding `day`: its first day and the first day of the next (exclusive)."""
+    start = day.replace(day=1)
+    end = start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
+    return start, end
 
 
 def parse_period(agency: Agency, start_text: str | None, end_text: str | None) -> RegisterPeriod:
@@ -232,50 +239,18 @@ def register_pdf(period: RegisterPeriod, *, personal: bool = True) -> bytes:
 
 
 def register_xlsx(period: RegisterPeriod, out: IO[bytes], *, personal: bool = True) -> Tally:
-    """The register as an XLSX workbook written to `out` (openpyxl write-only mode); text cells
-    are written as text, never as formulas."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("So theo doi")
+    """The register as an XLSX workbook written to `out` through `core.exports` (write-only,
+    row by row): instants as date cells, no text cell a formula."""
     widths = [6, 26, 60, 28, 17, 17, 17, 17, 18, 14]
-    for i, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-    bold = Font(bold=True)
-    title = WriteOnlyCell(ws, value=FORM_TEXT["07"]["title"])
-    title.font = Font(bold=True, size=14)
-    ws.append([title])
-    ws.append(text_row(ws, [f"{period.agency.name} ({period.agency.code})"]))
-    ws.append(text_row(ws, [period.label]))
-    ws.append([])
-    fill = PatternFill("solid", fgColor="EEEEEE")
-    heading = []
-    for name, _w, _a in COLUMNS:
-        cell = WriteOnlyCell(ws, value=name)
-        cell.font = bold
-        cell.fill = fill
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        heading.append(cell)
-    ws.append(heading)
     tally = Tally()
-    for r in register_records(period, tally, personal=personal):
-        cells: list[object] = text_row(ws, [r.number, r.code, r.procedure, r.applicant])
-        for moment in (r.received, r.due, r.finished, r.returned):
-            if moment is None:
-                cells.append(None)
-                continue
-            cell = WriteOnlyCell(ws, value=moment.replace(tzinfo=None))
-            cell.number_format = "dd/mm/yyyy hh:mm"
-            cells.append(cell)
-        cells.extend(text_row(ws, [r.status, r.timeliness]))
-        ws.append(cells)
-    ws.append([])
-    ws.append(text_row(ws, [tally_text(tally)]))
-    ws.append(text_row(ws, [register_footer()]))
-    wb.save(out)
+    rows = ([r.number, r.code, r.procedure, r.applicant, r.received, r.due, r.finished, r.returned, r.status,
+             r.timeliness] for r in register_records(period, tally, personal=personal))
+    write_xlsx(Export(
+        name=period.slug, sheet="So theo doi", title=FORM_TEXT["07"]["title"],
+        before=[f"{period.agency.name} ({period.agency.code})", period.label, ""],
+        columns=[Column(name, width=w) for (name, _w, _a), w in zip(COLUMNS, widths, strict=True)],
+        rows=rows, after=lambda: [tally_text(tally), register_footer()],
+    ), out)
     return tally
 
 
