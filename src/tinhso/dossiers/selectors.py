@@ -8,11 +8,13 @@ from datetime import datetime
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from tinhso.agencies.models import Agency
+from tinhso.agencies.models import Agency, Role
 from tinhso.agencies.principals import Principal
 from tinhso.agencies.scoping import roles_at, visible_agencies, visible_agency_ids
+from tinhso.catalogue.models import WorkflowStep
 from tinhso.core.errors import NotFound
-from tinhso.dossiers.models import OPEN_STATUSES, Dossier, DossierEvent
+from tinhso.core.text import search_key
+from tinhso.dossiers.models import OPEN_STATUSES, Dossier, DossierEvent, Status
 from tinhso.dossiers.transitions import APPLICANT, TRANSITIONS, Action
 
 
@@ -72,9 +74,22 @@ def dossier_list(*, principal: Principal | None, filters: DossierFilters) -> Que
         )
         qs = qs.filter(late) if f.overdue else qs.exclude(late)
     if f.q:
-        term = f.q.strip()
-        qs = qs.filter(Q(code=term) | Q(applicant_id_number=term) | Q(code__startswith=term))
+        qs = qs.filter(search_q(f.q))
     return qs.order_by("due_at", "id")
+
+
+def search_q(text: str) -> Q:
+    """What an officer's search box matches: the dossier code (or its start, however it is
+    cased), the applicant's ID number or tax code, or the start of the applicant's name
+    ignoring diacritics and case ("nguyen van a" finds "Nguyễn Văn A"). Each is an indexed
+    lookup (`dossier_applicant_name` holds the folded name)."""
+    term = text.strip()
+    code = "".join(term.split()).upper()
+    q = Q(code=code) | Q(code__startswith=code) | Q(applicant_id_number=term)
+    key = search_key(term)
+    if key and not key.replace(" ", "").isdigit():
+        q |= Q(applicant_name_search__startswith=key)
+    return q
 
 
 # The columns an inbox row shows (and what its due marks and personal-data check need):
@@ -95,6 +110,40 @@ def inbox(*, principal: Principal) -> QuerySet[Dossier]:
     # Two small joins only: a five-table join costs more to plan than the indexed scan costs to
     # run. A page's agencies are attached afterwards with `attach_agencies`.
     return qs.select_related("procedure", "current_step").only(*INBOX_FIELDS).order_by("due_at", "id")
+
+
+# The statuses in which a dossier waits for someone at a workflow step, and those in which it
+# waits for the reception officer (an online dossier to check, a result to hand over).
+AT_A_STEP = (Status.RECEIVED, Status.IN_PROGRESS)
+AT_THE_COUNTER = (Status.REGISTERED, Status.PROCESSED)
+
+
+def waiting_for(*, principal: Principal) -> QuerySet[Dossier]:
+    """"Chờ tôi xử lý": the dossiers waiting for the principal's own move, soonest due first —
+    at a workflow step whose role the principal holds at the dossier's handling agency, or, for
+    a reception officer (and a records clerk for results), registered online dossiers to check
+    and processed ones to hand over at their agency. A dossier waiting for the applicant (a
+    supplement) waits for nobody here. A superuser without seats sees every open dossier."""
+    if principal.is_superuser and not principal.roles:
+        return inbox(principal=principal)
+    seats: dict[str, set[int]] = {}
+    for agency, role in principal.roles:
+        seats.setdefault(role, set()).add(agency.pk)
+    wanted = Q(pk__in=[])
+    for role, agency_ids in sorted(seats.items()):
+        ids = sorted(agency_ids)
+        steps = WorkflowStep.objects.filter(role=role).values("pk")
+        wanted |= Q(status__in=AT_A_STEP, handling_agency_id__in=ids, current_step_id__in=steps)
+        if role == Role.RECEPTION:
+            wanted |= Q(status__in=AT_THE_COUNTER, receiving_agency_id__in=ids)
+        if role == Role.RECORDS_CLERK:
+            wanted |= Q(status=Status.PROCESSED, handling_agency_id__in=ids)
+    return (
+        Dossier.objects.filter(wanted)
+        .select_related("procedure", "current_step")
+        .only(*INBOX_FIELDS)
+        .order_by("due_at", "id")
+    )
 
 
 def attach_agencies(dossiers: list[Dossier]) -> list[Dossier]:

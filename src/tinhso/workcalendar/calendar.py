@@ -481,6 +481,43 @@ class WorkingCalendar:
         elapsed = self._position(b.astimezone(self._tz)) - self._position(a.astimezone(self._tz))
         return elapsed // _US_PER_SECOND
 
+    # ----------------------------------------------------------------- typed due moments
+
+    def is_open_at(self, t: datetime) -> bool:
+        """Whether the office is open at ``t``: a working day, inside an office interval, its
+        opening and its closing moment included (an appointment at 17:00 is an appointment)."""
+        _require_aware(t, "t")
+        local = t.astimezone(self._tz)
+        if not self.is_working_day(local.date()):
+            return False
+        tod = ((local.hour * 60 + local.minute) * 60 + local.second) * _US_PER_SECOND + local.microsecond
+        return any(start <= tod <= end for start, end in self._intervals_us)
+
+    def _next_close(self, after: datetime) -> datetime:
+        """The close of ``after``'s day if it is a working day still ahead, else of the next one."""
+        local = after.astimezone(self._tz)
+        if self.is_working_day(local.date()) and self.close_of_day(local.date()) > local:
+            return self.close_of_day(local.date())
+        return self.close_of_day(self.next_working_day(local.date()))
+
+    def next_due_instant(self, t: datetime, *, after: datetime) -> datetime:
+        """The due moment an officer's typed ``t`` should be, given the current due moment ``after``.
+
+        A typed due moment (an extension's new appointment) must be an instant the office is open
+        (:meth:`is_open_at`) that adds working time to ``after``. ``t`` itself when it is; else
+        the next such instant: the next opening (a Sunday → Monday 07:00, lunch → 13:30); and
+        when that adds no working time (an opening right after ``after``'s close), or ``t`` is
+        not later than ``after``, the next close after ``after`` (Friday 17:00 → Monday 17:00).
+        """
+        _require_aware(t, "t")
+        _require_aware(after, "after")
+        if t <= after:
+            return self._next_close(after)
+        candidate = t.astimezone(self._tz) if self.is_open_at(t) else self.clock_start(t)
+        if self._position(candidate) <= self._position(after.astimezone(self._tz)):
+            return self._next_close(after)
+        return candidate
+
     def due(self, start: datetime, amount: int | Decimal, unit: ProcessingUnit | str) -> datetime:
         """The due moment for a dossier received at ``start`` with ``amount`` of ``unit``.
 
