@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from tests.factories import ProcedureFactory, citizen
+from tests.factories import ProcedureFactory, citizen, finish, sign
 from tinhso.core.errors import ApplicationError
 from tinhso.dossiers import services as s
 from tinhso.dossiers.models import Channel, Dossier
@@ -23,6 +23,7 @@ from tinhso.indicators.services import (
     rollup_live,
     rollup_of,
 )
+from tinhso.workcalendar.selectors import calendar_for_agency
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -44,11 +45,11 @@ def _walk(world, code: str, rng: random.Random, at: datetime) -> None:
             return  # left open
         t = at
         for actor, action in ((world.specialist, s.dossier_forward), (world.head, s.dossier_forward),
-                              (world.leader, s.dossier_approve), (world.leader, s.dossier_sign)):
+                              (world.leader, s.dossier_approve), (world.leader, sign)):
             t += step
             action(principal=actor, code=code, at=t)
         t += step
-        s.dossier_finish(principal=world.clerk, code=code, at=t)
+        finish(principal=world.clerk, code=code, at=t)
         if rng.random() < 0.8:
             s.dossier_return(principal=world.reception, code=code, at=t + step)
             if rng.random() < 0.7:
@@ -105,8 +106,9 @@ def test_marked_dossier_leaves_the_overdue_count_when_it_moves_on(world, setting
         return sum(c.overdue_open for c in DossierCounter.objects.all())
 
     assert overdue_open() == 3
-    s.dossier_extend(principal=world.leader, code=codes[0], new_due_at=timezone.now() + timedelta(days=5),
-                     reason="cần xác minh")
+    due = Dossier.objects.get(code=codes[0]).due_at
+    new_due = calendar_for_agency(world.commune).next_due_instant(timezone.now() + timedelta(days=5), after=due)
+    s.dossier_extend(principal=world.leader, code=codes[0], new_due_at=new_due, reason="cần xác minh")
     assert overdue_open() == 2 and not Dossier.objects.get(code=codes[0]).marked_overdue
     s.dossier_request_supplement(principal=world.specialist, code=codes[1], reason="thiếu giấy tờ")
     assert overdue_open() == 1
@@ -128,7 +130,7 @@ def test_counters_move_in_the_same_transaction(world):
                           channel=Channel.ONLINE, applicant=citizen(), at=at).dossier
     before = counters_live()
     with pytest.raises(ApplicationError):
-        s.dossier_finish(principal=world.clerk, code=d.code, at=at)  # not at the issue step
+        finish(principal=world.clerk, code=d.code, at=at)  # not at the issue step
     assert counters_live() == before
     (row,) = before.values()
     assert row["received"] == 1 and row["online"] == 1 and row["finished"] == 0
@@ -137,10 +139,10 @@ def test_counters_move_in_the_same_transaction(world):
 def _finish(world, code, at):
     t = at
     for actor, action in ((world.specialist, s.dossier_forward), (world.head, s.dossier_forward),
-                          (world.leader, s.dossier_approve), (world.leader, s.dossier_sign)):
+                          (world.leader, s.dossier_approve), (world.leader, sign)):
         t += timedelta(minutes=10)
         action(principal=actor, code=code, at=t)
-    s.dossier_finish(principal=world.clerk, code=code, at=at)
+    finish(principal=world.clerk, code=code, at=at)
 
 
 def test_overdue_open_dossier_turns_late_by_itself(world):

@@ -159,9 +159,11 @@ def test_api_rankings_csv_and_xlsx(two_months, frozen):
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert "xep-hang-H44-2026-03" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == ["rank", "agency_code", "agency_name", "agency_kind", "value", "previous_rank", "previous_value",
-                       "movement"]
-    assert rows[1] == ["1", "H44.100", "UBND phường Việt Trì", "commune_committee", "100.0", "2", "50.0", "1"]
+    # The JSON field names; the kind's code followed by its label (core.exports, machine=True).
+    assert rows[0] == ["rank", "agency_code", "agency_name", "agency_kind", "agency_kind_label", "value", "previous_rank",
+                       "previous_value", "movement"]
+    assert rows[1] == ["1", "H44.100", "UBND phường Việt Trì", "commune_committee", "UBND xã/phường", "100.0", "2", "50.0",
+                       "1"]
     assert rows[3][:2] == ["", "H44.03"]
     response = _get(key, agency="H44", period="2026-03", by="progress", format="xlsx")
     assert response.status_code == 200
@@ -170,7 +172,7 @@ def test_api_rankings_csv_and_xlsx(two_months, frozen):
     values = list(sheet.iter_rows(values_only=True))
     assert "UBND tỉnh Phú Thọ" in values[0][0]
     assert len(values) == 2 + 3
-    assert values[2] == (1, "H44.100", "UBND phường Việt Trì", "commune_committee", 20.0, 2, 10.0, 1)
+    assert values[2] == (1, "H44.100", "UBND phường Việt Trì", "UBND xã/phường", 20.0, 2, 10.0, 1)  # the kind's label
     assert values[4][:2] == (3, "H44.03")
 
 

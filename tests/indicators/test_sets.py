@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 
-from tests.factories import api_key, citizen, staff
+from tests.factories import api_key, citizen, sign, staff
+from tests.factories import finish as finish_dossier
 from tinhso.agencies.models import Agency, Role
 from tinhso.agencies.principals import Principal
 from tinhso.dossiers import services as s
@@ -66,8 +67,8 @@ def dossier(world, desk: Desk, at: datetime, *, online: bool = False, paid_onlin
                           (desk.leader, s.dossier_approve)):
         action(principal=actor, code=d.code, at=t)
         t += timedelta(minutes=5)
-    s.dossier_sign(principal=desk.leader, code=d.code, at=t, result_kind="electronic" if electronic else "paper")
-    s.dossier_finish(principal=desk.clerk, code=d.code, at=t + timedelta(minutes=5))
+    sign(principal=desk.leader, code=d.code, at=t, result_kind="electronic" if electronic else "paper")
+    finish_dossier(principal=desk.clerk, code=d.code, at=t + timedelta(minutes=5))
     t += timedelta(minutes=5)
     if rating:
         s.dossier_return(principal=desk.clerk, code=d.code, at=t + timedelta(minutes=5))

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 
-from tests.factories import citizen
+from tests.factories import citizen, finish, sign
 from tinhso.dossiers import services as s
 from tinhso.dossiers.models import Channel
 from tinhso.indicators.periods import parse_period
@@ -32,10 +32,10 @@ def _receive(world, agency, at, channel=Channel.COUNTER, reception=None):
 def _finish(world, code, at):
     t = at
     for actor, action in ((world.specialist, s.dossier_forward), (world.head, s.dossier_forward),
-                          (world.leader, s.dossier_approve), (world.leader, s.dossier_sign)):
+                          (world.leader, s.dossier_approve), (world.leader, sign)):
         action(principal=actor, code=code, at=t)
         t += timedelta(minutes=5)
-    s.dossier_finish(principal=world.clerk, code=code, at=t)
+    finish(principal=world.clerk, code=code, at=t)
 
 
 @pytest.fixture

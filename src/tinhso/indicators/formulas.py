@@ -55,6 +55,7 @@ __all__ = [
     "MetricSpec",
     "ScoringKind",
     "capped",
+    "has_data",
     "linear",
     "metrics_of",
     "online_payment",
@@ -75,6 +76,7 @@ __all__ = [
     "score_index",
     "score_metric",
     "tracking",
+    "unmeasured_points",
 ]
 
 Exact = Fraction | Decimal | int
@@ -616,3 +618,32 @@ def online_payment(a_n: int, a_d: int, b_n: int, b_d: int, c_n: int, c_d: int) -
     with d == 0 counting 0; the total capped at the group's 10 points."""
     inputs = {"ONLINE_PAYMENT_A": (a_n, a_d), "ONLINE_PAYMENT_B": (b_n, b_d), "ONLINE_PAYMENT_C": (c_n, c_d)}
     return score_group("online_payment", inputs).score
+
+
+# --------------------------------------------------------------------------------------------
+# Data or not: how a page tells "no data" from a real zero (the scores themselves do not change)
+# --------------------------------------------------------------------------------------------
+
+
+def has_data(code: str, n: int | None, d: int | None) -> bool:
+    """Whether metric `code` was measured on something: False when it was not measured at all
+    (no counts) or its denominator is 0 — no dossier, no procedure, nothing to measure — except
+    for the petition metrics, whose full marks on d = 0 ("no complaint") are a real score.
+
+    The score of such a metric still counts as the rules say (0, or null); only what a reader is
+    told about it differs: "chưa có số liệu" (no data), not a red 0."""
+    spec = METRICS_BY_CODE[code]
+    if n is None or d is None:
+        return False
+    return d > 0 or spec.kind is ScoringKind.PETITION
+
+
+def unmeasured_points(group: str, metrics: Mapping[str, tuple[int | None, int | None]]) -> Decimal:
+    """The points of `group` that rest on metrics without data (`has_data` false), at most the
+    group's maximum: `metrics` maps each of the group's metric codes to its (n, d)."""
+    spec = GROUPS_BY_CODE[group]
+    points = sum(
+        (m.max_score for m in _METRICS_OF[group] if not has_data(m.code, *metrics.get(m.code, (None, None)))),
+        Decimal(0),
+    )
+    return min(points, spec.max_score)

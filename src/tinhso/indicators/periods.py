@@ -101,3 +101,24 @@ def current_period(kind: str, today: date) -> Period:
     elif kind == "year":
         first = date(today.year, 1, 1)
     return parse_period(_key_for(first, kind))
+
+
+_ROMAN = ("I", "II", "III", "IV")
+_MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+              "November", "December")
+
+
+def period_label(period: Period, language: str = "vi", *, short: bool = False) -> str:
+    """A period as people say it: "Tháng 12/2026", "Quý IV/2026", "Năm 2026" (English:
+    "December 2026", "Q4 2026", "2026"). `short` for a chart's axis: "12/2026", "Dec 2026"."""
+    english = language.startswith("en")
+    first = period.first_month
+    if period.kind == "month":
+        if english:
+            name = _MONTHS_EN[first.month - 1]
+            return f"{name[:3] if short else name} {first.year}"
+        return f"{first.month}/{first.year}" if short else f"Tháng {first.month}/{first.year}"
+    if period.kind == "quarter":
+        quarter = (first.month - 1) // 3 + 1
+        return f"Q{quarter} {first.year}" if english else f"Quý {_ROMAN[quarter - 1]}/{first.year}"
+    return str(first.year) if english or short else f"Năm {first.year}"

@@ -367,16 +367,24 @@ def score(agency: AgencyLike, counts: Counts, inputs: dict[str, tuple[int, int]]
 def _scored(code: str, name: str, language: str, values: tuple[tuple[str, tuple[int, int]], ...]) -> dict[str, Any]:
     total, groups = formulas.score_index(dict(values), sources=_SOURCES)
     names = _NAMES[language]
+    # The points resting on metrics without data (`formulas.has_data`): shown as such, apart
+    # from a real zero; the scores themselves are the portal's.
+    unmeasured = {
+        g.code: formulas.unmeasured_points(g.code, {m.code: (m.numerator, m.denominator) for m in g.metrics})
+        for g in groups
+    }
     return {
         "agency": {"code": code, "name": name},
         "total_score": float(total),
         "max_score": float(formulas.MAX_TOTAL),
+        "unmeasured_points": float(sum(unmeasured.values())),
         "groups": [
             {
                 "code": g.code,
                 "score": float(g.score),
                 "max_score": float(g.max_score),
                 "ratio": float(g.ratio),
+                "unmeasured_points": float(unmeasured[g.code]),
                 "metrics": [
                     {
                         "code": m.code,
@@ -387,6 +395,7 @@ def _scored(code: str, name: str, language: str, values: tuple[tuple[str, tuple[
                         "score": None if m.score is None else float(m.score),
                         "max_score": float(m.max_score),
                         "source": _SOURCES[m.code],
+                        "has_data": formulas.has_data(m.code, m.numerator, m.denominator),
                     }
                     for m in g.metrics
                 ],

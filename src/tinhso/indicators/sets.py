@@ -13,7 +13,9 @@ An `Indicator` is data, one of three kinds:
 
 Each value is compared with the indicator's target in its direction (`higher` / `lower`): at or
 beyond the target it is `met`; short of it but at or beyond the `warning` threshold it is
-`warning`; otherwise `missed`; without a value (d = 0, nothing entered) it is `no_data`.
+`warning`; otherwise `missed`; without a value (d = 0, nothing entered, or a metric tinhso
+measures for an agency that received no dossier in the period) it is `no_data` — never a target
+missed.
 
 `applies_to` picks the agencies an indicator is evaluated for: `commune` = commune People's
 Committees, `province` = every other agency, `all` = both. An agency's counts are those of its
@@ -195,6 +197,10 @@ def _value_for(indicator: Indicator, agency: Agency, tree: _Tree, entered: dict[
         metric = tree.metric(agency, indicator.metric_code)
         numerator, denominator = metric["numerator"], metric["denominator"]
         value = percent(numerator, denominator) if numerator is not None and denominator else None
+        if value is not None and metric["source"] == "tinhso" and not tree.columns(agency)["received"]:
+            # Measured from dossiers, but the agency received none in the period: a share of
+            # the catalogue (fee-bearing procedures paid online…) is not a target missed.
+            value = None
     else:
         value = entered.get((indicator.pk, agency.pk))
     return {

@@ -11,13 +11,14 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from tinhso.agencies.models import Agency
 from tinhso.dossiers.forms.pdf import FONT_DIR
-from tinhso.indicators.periods import LOCAL_TZ, Period
+from tinhso.indicators.periods import LOCAL_TZ, Period, period_label
 from tinhso.opscentre import tables
 
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -69,6 +70,8 @@ def _cell(value: Any) -> str:
         return "—"
     if isinstance(value, float):
         return number_format(value, 2)
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value, LOCAL_TZ), "d/m/Y H:i")
     return str(value)
 
 
@@ -90,7 +93,7 @@ def index_report(*, root: Agency, period: Period, index: dict[str, Any], ranking
     pdf.set_font(FAMILY, "", 10)
     for label, value in (
         (_("Cơ quan"), f"{root.name} ({root.code})"),
-        (_("Kỳ"), f"{period.key}  ({date_format(period.first_month, 'd/m/Y')} – "
+        (_("Kỳ"), f"{period_label(period, get_language() or 'vi')}  ({date_format(period.first_month, 'd/m/Y')} – "
                   f"{date_format(period.end_month - timedelta(days=1), 'd/m/Y')})"),
         (_("Lập lúc"), made),
     ):
@@ -106,6 +109,11 @@ def index_report(*, root: Agency, period: Period, index: dict[str, Any], ranking
     pdf.cell(0, 12, _("Tổng điểm: %(total)s / %(max)s") % {"total": _cell(total), "max": _cell(index["max_score"])},
              align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
+    unmeasured = index.get("unmeasured_points") or 0
+    if unmeasured:
+        pdf.set_font(FAMILY, "I", 10)
+        pdf.cell(0, 6, _("%(x)s/%(y)s điểm chưa có số liệu") % {"x": _cell(unmeasured), "y": _cell(index["max_score"])},
+                 align="C", new_x="LMARGIN", new_y="NEXT")
 
     pdf.heading(_("Kết quả giải quyết hồ sơ"))
     progress = next((m for g in index["groups"] for m in g["metrics"] if m["code"] == "PROGRESS"), None) or {}
@@ -120,10 +128,13 @@ def index_report(*, root: Agency, period: Period, index: dict[str, Any], ranking
 
     pdf.heading(_("Chỉ tiêu"))
     metrics = tables.metrics_table(index, agency_code=root.code, period_key=period.key)
-    # Drop the group column (the groups table says it) to give the metric name room.
-    metrics.headers = metrics.headers[1:]
-    metrics.rows = [r[1:] for r in metrics.rows]
-    pdf.draw_table(metrics, (44, 50, 13, 13, 14, 13, 13, 22), numeric_from=2, size=6.5)
+    # Drop the group column (the groups table says it) and the metric code (a reader goes by the
+    # name; the CSV keeps the code for machines); a metric without data says so, apart from a 0.
+    measured = [m.get("has_data", True) for g in index["groups"] for m in g["metrics"]]
+    metrics.headers = metrics.headers[2:]
+    metrics.rows = [r[2:5] + [r[5], r[6] if data else _("chưa có số liệu")] + r[7:]
+                    for r, data in zip(metrics.rows, measured, strict=True)]
+    pdf.draw_table(metrics, (84, 14, 14, 15, 20, 15, 20), numeric_from=1, size=6.5)
 
     if ranking:
         pdf.heading(_("Xếp hạng đơn vị trực thuộc"))

@@ -20,7 +20,7 @@ from tinhso.dossiers.selectors import dossiers_visible
 from tinhso.indicators import formulas
 from tinhso.indicators.defaults import DEFAULT_SETS
 from tinhso.indicators.models import IndicatorSet
-from tinhso.indicators.periods import LOCAL_TZ, Period, add_months, current_period, parse_period
+from tinhso.indicators.periods import LOCAL_TZ, Period, add_months, current_period, parse_period, period_label
 from tinhso.indicators.rankings import rankings
 from tinhso.indicators.selectors import EXPLAINABLE, service_index
 from tinhso.indicators.sets import evaluate_set
@@ -77,7 +77,18 @@ def period_choices(today: date, selected: Period) -> list[tuple[str, str]]:
     keys += [f"{year}-{m:02d}" for m in range(12, 0, -1)] + [f"{year - 1}-{m:02d}" for m in range(12, 0, -1)]
     if selected.key not in keys:
         keys.insert(0, selected.key)
-    return [(k, k) for k in keys]
+    return [(k, label(parse_period(k))) for k in keys]
+
+
+def _language() -> str:
+    from django.utils.translation import get_language
+
+    return get_language() or "vi"
+
+
+def label(period: Period, *, short: bool = False) -> str:
+    """The period as the reader says it, in the page's language ("Quý IV/2026", "Q4 2026")."""
+    return period_label(period, _language(), short=short)
 
 
 @dataclass
@@ -106,22 +117,23 @@ def group_of(index: dict[str, Any], code: str) -> dict[str, Any] | None:
 
 
 def group_names() -> dict[str, str]:
-    from django.utils.translation import get_language
-
-    english = (get_language() or "vi").startswith("en")
+    english = _language().startswith("en")
     return {g.code: (g.name_en if english else g.name_vi) for g in formulas.GROUPS}
 
 
 def trend(reader: IndexReader, root: Agency, period: Period) -> list[dict[str, Any]]:
     """The index total of `root` month by month: the 12 months ending with the period's last
-    month (or this month, if the period runs on)."""
+    month (or this month, if the period runs on). A month without dossiers has no score to plot
+    (`total` null: a gap in the line, not a fall to what the rules give an empty month)."""
     this_month = timezone.localdate(reader.now, LOCAL_TZ).replace(day=1)
     last = min(add_months(period.end_month, -1), this_month)
     points = []
     for back in range(TREND_MONTHS - 1, -1, -1):
         month = parse_period(f"{add_months(last, -back):%Y-%m}")
         index = reader.index(root, month, with_children=False)
-        points.append({"period": month.key, "total": index["total_score"]})
+        received = (metric_of(index, "PROGRESS") or {}).get("denominator") or 0
+        points.append({"period": month.key, "label": label(month, short=True),
+                       "total": index["total_score"] if received else None, "received": received})
     return points
 
 
@@ -139,6 +151,9 @@ def ranking(reader: IndexReader, root: Agency, period: Period, by: str = "total"
             **row,
             "total": child["total_score"] if child else None,
             "groups": {g["code"]: g["score"] for g in child["groups"]} if child else {},
+            # groups of the child none of whose points rest on data: "no data" on the page
+            "groups_no_data": {g["code"] for g in child["groups"] if g["unmeasured_points"] >= g["max_score"]}
+            if child else set(),
             "movement_abs": abs(movement) if movement is not None else None,
         })
     return rows
@@ -168,10 +183,13 @@ def targets(root: Agency, period: Period, now: datetime) -> dict[str, Any] | Non
         status = own["status"] if own else None
         if status:
             tally[status] += 1
+        measured = [v for v in units if v["status"] != "no_data"]
         rows.append({
             "code": ind["code"], "name": ind["name"], "target": ind["target"], "direction": ind["direction"],
             "value": own["value"] if own else None, "status": status,
-            "units_met": sum(1 for v in units if v["status"] == "met"), "units": len(units),
+            # units without data (no dossier in the period) are neither met nor missed
+            "units_met": sum(1 for v in measured if v["status"] == "met"), "units": len(measured),
+            "units_no_data": len(units) - len(measured),
         })
     return {"name": indicator_set.name, "rows": rows, "tally": tally}
 

@@ -1,22 +1,20 @@
 """The operations centre's tables as a title, headers and plain rows — one definition shared by
-the pages' exports (CSV, XLSX) and the PDF report — and the writers of CSV and XLSX.
+the pages' exports (CSV, XLSX, written by `core.exports`) and the PDF report.
 
-No table carries personal data: dossiers appear by code, procedure, agency and due moment. No
-text cell can be a formula (`core.spreadsheet`); numbers stay numbers.
+No table carries personal data: dossiers appear by code, procedure, agency and due moment. Rows
+hold plain values: numbers stay numbers, instants stay instants (a date cell in XLSX, ISO in
+CSV), and no text cell can be a formula.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from tinhso.core.spreadsheet import safe_row, text_row
+from tinhso.core.exports import Column, Export, download
 from tinhso.opscentre.selectors import DueLists, group_names
 
 
@@ -76,52 +74,15 @@ def due_table(lists: DueLists, *, agency_code: str) -> Table:
     body = []
     for label, rows in ((_("Quá hạn"), lists.overdue), (_("Đến hạn trong 1 ngày làm việc"), lists.due_soon)):
         for r in rows:
-            body.append([label, r["code"], r["procedure_code"], r["procedure"], r["agency"],
-                         date_format(r["due_at"], "Y-m-d H:i")])
+            body.append([label, r["code"], r["procedure_code"], r["procedure"], r["agency"], r["due_at"]])
     return Table(f"den-han-{agency_code}", _("Hồ sơ quá hạn và sắp đến hạn"), headers, body)
 
 
-def as_csv(table: Table) -> HttpResponse:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel opens UTF-8 with a BOM as UTF-8
-    writer = csv.writer(buffer)
-    writer.writerow(safe_row(table.headers))
-    writer.writerows(safe_row(row) for row in table.rows)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{table.name}.csv"'
-    return response
-
-
-def as_xlsx(table: Table) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = table.name[:31]
-    sheet.append(text_row(sheet, [table.title]))
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(text_row(sheet, table.headers))
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in table.rows:
-        sheet.append(text_row(sheet, row))
-    for column in sheet.columns:
-        width = max(len(str(c.value or "")) for c in list(column)[1:]) if sheet.max_row > 1 else 10
-        sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width + 2))
-    out = io.BytesIO()
-    workbook.save(out)
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{table.name}.xlsx"'
-    return response
+def as_export(table: Table) -> Export:
+    return Export(name=table.name, title=table.title, sheet=table.name, columns=[Column(h) for h in table.headers],
+                  rows=table.rows)
 
 
 def export(table: Table, fmt: str) -> HttpResponse | None:
     """The table as a download if `fmt` is csv or xlsx, else None (the caller renders HTML)."""
-    if fmt == "csv":
-        return as_csv(table)
-    if fmt == "xlsx":
-        return as_xlsx(table)
-    return None
+    return download(as_export(table), fmt)

@@ -87,6 +87,21 @@ def _breadcrumbs(principal: Principal | None, root: Agency) -> list[Agency]:
 # --- the board -----------------------------------------------------------------------------
 
 
+def _no_data(group: dict[str, Any]) -> bool:
+    """A group none of whose points rest on data: shown as "chưa có số liệu", not as 0."""
+    return bool(group["unmeasured_points"] >= group["max_score"])
+
+
+def _standing(score: float | None, max_score: float, unmeasured: float) -> str:
+    """ok / warn / bad for a score against the points that rest on data (80 % and 50 %), or
+    no_data: a total is never red for the points nobody measured."""
+    measured = max_score - unmeasured
+    if score is None or measured <= 0:
+        return "no_data"
+    share = score / measured
+    return "ok" if share >= 0.8 else "warn" if share >= 0.5 else "bad"
+
+
 def _kpis(reader: sel.IndexReader, root: Agency, period: Period) -> dict[str, Any]:
     index = reader.index(root, period)
     progress = sel.metric_of(index, "PROGRESS") or {}
@@ -95,7 +110,9 @@ def _kpis(reader: sel.IndexReader, root: Agency, period: Period) -> dict[str, An
     on_time = progress.get("numerator") or 0
     return {
         "index": index,
-        "groups": [{**g, "name": names.get(g["code"], g["code"])} for g in index["groups"]],
+        "groups": [{**g, "name": names.get(g["code"], g["code"]), "no_data": _no_data(g)} for g in index["groups"]],
+        "unmeasured": index.get("unmeasured_points") or 0,
+        "standing": _standing(index["total_score"], index["max_score"], index.get("unmeasured_points") or 0),
         "received": received,
         "on_time": on_time,
         "late": received - on_time,
@@ -106,13 +123,20 @@ def _kpis(reader: sel.IndexReader, root: Agency, period: Period) -> dict[str, An
 def _chart_data(reader: sel.IndexReader, root: Agency, period: Period) -> dict[str, Any]:
     index = reader.index(root, period)
     names = sel.group_names()
+    unmeasured = index.get("unmeasured_points") or 0
     return {
         "total": index["total_score"],
         "max": index["max_score"],
-        "groups": [{"code": g["code"], "name": names.get(g["code"], g["code"]), "score": g["score"],
-                    "max": g["max_score"], "ratio": g["ratio"]} for g in index["groups"]],
+        "unmeasured": unmeasured,
+        "standing": _standing(index["total_score"], index["max_score"], unmeasured),
+        "groups": [{"code": g["code"], "name": names.get(g["code"], g["code"]),
+                    "score": None if _no_data(g) else g["score"], "max": g["max_score"],
+                    "ratio": None if _no_data(g) else g["ratio"], "unmeasured": g["unmeasured_points"]}
+                   for g in index["groups"]],
         "trend": sel.trend(reader, root, period),
-        "labels": {"total": _("Tổng điểm"), "ratio": _("Tỷ lệ đạt (%)"), "trend": _("Tổng điểm theo tháng")},
+        "labels": {"total": _("Tổng điểm"), "ratio": _("Tỷ lệ đạt (%)"), "trend": _("Tổng điểm theo tháng"),
+                   "no_data": _("chưa có số liệu"), "no_dossiers": _("không có hồ sơ"),
+                   "unmeasured": _("%(x)s/%(y)s điểm chưa có số liệu")},
     }
 
 
@@ -126,6 +150,7 @@ def _board(request: HttpRequest, *, public: bool, wall: bool = False) -> dict[st
         "wall": wall,
         "root": root,
         "period": period,
+        "period_label": sel.label(period),
         "by": by,
         "query": _query(root, period),
         "period_choices": sel.period_choices(timezone.localdate(now, LOCAL_TZ), period),
@@ -235,7 +260,7 @@ def metric(request: HttpRequest, code: str) -> HttpResponse:
         {"agency": c["agency"], "metric": sel.metric_of(c, code)} for c in index["children"]
     ]
     context: dict[str, Any] = {
-        "root": root, "period": period, "query": _query(root, period), "code": code,
+        "root": root, "period": period, "period_label": sel.label(period), "query": _query(root, period), "code": code,
         "metric": sel.metric_of(index, code), "children": children,
         "group_name": sel.group_names()[formulas.METRICS_BY_CODE[code].group],
         "breadcrumbs": _breadcrumbs(principal, root), "explainable": sel.explainable(code),

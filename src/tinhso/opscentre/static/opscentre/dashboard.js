@@ -17,6 +17,9 @@
     var textColor = dark() ? "#e6edf3" : "#333";
     var axisColor = dark() ? "#2b3440" : "#ddd";
     var red = dark() ? "#ff6b60" : "#b3261e";
+    var standingColor = { ok: "#2e8b57", warn: "#e0a000", bad: red, no_data: dark() ? "#8b949e" : "#6b7280" };
+    var gaugeColor = standingColor[data.standing] || textColor;
+    var unmeasuredText = data.unmeasured ? data.labels.unmeasured.replace("%(x)s", fmt(data.unmeasured).replace(/[.,]00$/, "")).replace("%(y)s", data.max) : "";
     function chart(id) {
       var el = document.getElementById(id);
       if (!el) { return null; }
@@ -30,13 +33,14 @@
         series: [{
           type: "gauge", min: 0, max: data.max, startAngle: 210, endAngle: -30,
           radius: "95%", center: ["50%", "58%"],
-          progress: { show: true, width: 22, itemStyle: { color: red } },
+          progress: { show: true, width: 22, itemStyle: { color: gaugeColor } },
           axisLine: { lineStyle: { width: 22, color: [[1, axisColor]] } },
           axisTick: { show: false }, splitLine: { show: false },
           axisLabel: { show: false },
           pointer: { show: false }, title: { show: false },
-          detail: { valueAnimation: true, fontSize: dark() ? 44 : 34, fontWeight: 700, color: red, offsetCenter: [0, "0%"],
-                    formatter: function (v) { return fmt(v); } },
+          detail: { valueAnimation: true, fontSize: dark() ? 44 : 34, fontWeight: 700, color: gaugeColor, offsetCenter: [0, "0%"],
+                    formatter: function (v) { return unmeasuredText ? fmt(v) + "\n{u|" + unmeasuredText + "}" : fmt(v); },
+                    rich: { u: { fontSize: 12, fontWeight: 400, color: textColor, padding: [6, 0, 0, 0] } } },
           data: [{ value: data.total === null ? 0 : data.total, name: data.labels.total }]
         }]
       });
@@ -46,24 +50,25 @@
       bars.setOption({
         grid: { left: 8, right: 64, top: 8, bottom: 8, containLabel: true },
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" },
-                   formatter: function (p) { var g = data.groups[p[0].dataIndex]; return g.name + "<br>" + fmt(g.score) + " / " + g.max + " (" + fmt(g.ratio) + " %)"; } },
+                   formatter: function (p) { var g = data.groups[p[0].dataIndex]; return g.ratio === null ? g.name + "<br>" + data.labels.no_data : g.name + "<br>" + fmt(g.score) + " / " + g.max + " (" + fmt(g.ratio) + " %)"; } },
         xAxis: { type: "value", max: 100, axisLabel: { color: textColor }, splitLine: { lineStyle: { color: axisColor } } },
         yAxis: { type: "category", inverse: true, data: data.groups.map(function (g) { return g.name; }),
                  axisLabel: { color: textColor, width: 150, overflow: "truncate" } },
         series: [{ type: "bar", name: data.labels.ratio, barMaxWidth: 22,
-                   data: data.groups.map(function (g) { return g.ratio === null ? 0 : g.ratio; }),
+                   data: data.groups.map(function (g) { return g.ratio; }),
                    itemStyle: { color: function (p) { return p.value >= 80 ? "#2e8b57" : (p.value >= 50 ? "#e0a000" : red); } },
-                   label: { show: true, position: "right", color: textColor, formatter: function (p) { var g = data.groups[p.dataIndex]; return fmt(g.score) + "/" + g.max; } } }]
+                   label: { show: true, position: "right", color: textColor, formatter: function (p) { var g = data.groups[p.dataIndex]; return g.ratio === null ? data.labels.no_data : fmt(g.score) + "/" + g.max; } } }]
       });
     }
     var line = chart("chart-trend");
     if (line) {
       line.setOption({
         grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
-        tooltip: { trigger: "axis" },
-        xAxis: { type: "category", data: data.trend.map(function (p) { return p.period; }), axisLabel: { color: textColor } },
+        tooltip: { trigger: "axis", formatter: function (p) { var t = data.trend[p[0].dataIndex]; return t.label + "<br>" + (t.total === null ? data.labels.no_dossiers : fmt(t.total)); } },
+        xAxis: { type: "category", data: data.trend.map(function (p) { return p.label || p.period; }), axisLabel: { color: textColor } },
         yAxis: { type: "value", min: 0, max: 100, axisLabel: { color: textColor }, splitLine: { lineStyle: { color: axisColor } } },
-        series: [{ type: "line", name: data.labels.trend, smooth: true, symbolSize: 8, connectNulls: true,
+        // A month without dossiers is a gap (null), never a point at 0.
+        series: [{ type: "line", name: data.labels.trend, smooth: true, symbolSize: 8, connectNulls: false,
                    lineStyle: { width: 3, color: red }, itemStyle: { color: red }, areaStyle: { opacity: 0.08, color: red },
                    label: { show: dark(), color: textColor, formatter: function (p) { return fmt(p.value); } },
                    data: data.trend.map(function (p) { return p.total; }) }]
