@@ -6,7 +6,11 @@ Pure functions, no Django: they validate and build the identifiers the domain us
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
+from urllib.parse import unquote
+
+from stdnum.vn import mst
 
 # ASCII digits only and `\Z`, not `$`: `$` would accept a trailing newline and `\d` any
 # Unicode digit ("０２５…"), neither of which is a valid identifier.
@@ -26,8 +30,10 @@ def is_citizen_id(value: str) -> bool:
 
 
 def is_tax_code(value: str) -> bool:
-    """A business tax code: 10 digits, or 13 for a branch (written 10-3 or 13 digits)."""
-    return bool(TAX_CODE_RE.match(value))
+    """A business tax code (mã số thuế): 10 digits, or 13 for a branch (written 10-3 or 13
+    digits), whose tenth digit is the check digit of the first nine (`python-stdnum`'s
+    `vn.mst`), so a mistyped digit is caught at the counter rather than at the tax office."""
+    return bool(TAX_CODE_RE.match(value)) and mst.is_valid(value)
 
 
 def normalise_tax_code(value: str) -> str:
@@ -57,6 +63,45 @@ def parse_dossier_code(value: str) -> tuple[str, date, int] | None:
     except ValueError:
         return None
     return m["agency"], day, int(m["seq"])
+
+
+_CODE_IN_LINK = re.compile(r"[?&]code=([^&#\s]+)")
+# Hyphen, non-breaking hyphen, figure/en/em dashes, horizontal bar, minus sign, underscore, slash.
+_DASHES = re.compile(r"[\u2010-\u2015\u2212_/]")
+_LONGEST_SEQUENCE = 7
+
+
+def dossier_code_candidates(text: str) -> tuple[str, ...]:
+    """The dossier codes a person may have meant by `text`, as typed or pasted: any case, spaces
+    anywhere, other dashes for `-`, the whole tracking link, or the dashes left out where the
+    code can still be read (the day is always six digits and a real date). Most inputs give one
+    code; a code typed without any dash may give more (the caller keeps the one that exists).
+
+    >>> dossier_code_candidates(" h44.100 – 260302 – 0001 ")
+    ('H44.100-260302-0001',)
+    """
+    value = unicodedata.normalize("NFKC", text or "")
+    if link := _CODE_IN_LINK.search(value):
+        value = unquote(link[1])
+    value = re.sub(r"-+", "-", _DASHES.sub("-", "".join(value.split()).upper())).strip("-")
+    if not value or len(value) > 64:
+        return ()
+    if is_dossier_code(value):
+        return (value,)
+    parts = value.split("-")
+    found: list[str] = []
+    if len(parts) == 2:
+        head, tail = parts
+        if tail.isdigit() and len(tail) >= 10:  # H44.100-2603020001
+            found.append(f"{head}-{tail[:6]}-{tail[6:]}")
+        if tail.isdigit() and len(head) > 6 and head[-6:].isdigit():  # H44.100260302-0001
+            found.append(f"{head[:-6]}-{head[-6:]}-{tail}")
+    elif len(parts) == 1:  # H44.1002603020001
+        for seq in range(4, _LONGEST_SEQUENCE + 1):
+            digits = value[-(6 + seq):]
+            if len(value) > 6 + seq and digits.isdigit():
+                found.append(f"{value[:-(6 + seq)]}-{digits[:6]}-{digits[6:]}")
+    return tuple(code for code in dict.fromkeys(found) if is_dossier_code(code))
 
 
 def mask_name(name: str) -> str:

@@ -30,6 +30,7 @@ from tinhso.agencies.scoping import roles_at, visible_agencies
 from tinhso.audit.services import audit_record
 from tinhso.core.boundary import BoundaryError, finite_decimal
 from tinhso.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from tinhso.core.phones import phone_number
 from tinhso.feedback.models import (
     Category,
     Photo,
@@ -136,9 +137,10 @@ def report_submit(
             errors["commune"] = _("Xã/phường không tồn tại.")
     if lat is None and commune is None and not data.address.strip() and "lat" not in errors and "long" not in errors:
         errors["location"] = _("Cần vị trí: toạ độ, hoặc xã/phường, hoặc địa chỉ.")
-    phone = data.reporter_phone.strip().replace(" ", "")
-    if phone and not (phone.lstrip("+").isdigit() and 9 <= len(phone.lstrip("+")) <= 15):
-        errors["phone"] = _("Số điện thoại không hợp lệ.")
+    typed_phone = data.reporter_phone.strip()
+    phone = (phone_number(typed_phone) or "") if typed_phone else ""
+    if typed_phone and not phone:
+        errors["phone"] = _("Số điện thoại không hợp lệ (ví dụ 0912 345 678 hoặc +84 912 345 678).")
     if data.channel == ReportChannel.WEB and not data.phone_verified:
         errors["phone"] = _("Cần xác minh số điện thoại bằng mã OTP trước khi gửi.")
     if len(data.photos) > settings.TINHSO_FEEDBACK_MAX_PHOTOS:

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from tinhso.core.phones import e164
 from tinhso.feedback.models import SmsMessage
 
 logger = logging.getLogger(__name__)
@@ -89,10 +90,8 @@ class HttpSmsBackend(BaseSmsBackend):
 
 
 def international(phone: str) -> str:
-    """`0912345678` → `+84912345678`; anything else is passed as it is."""
-    if phone.startswith("0") and phone.isdigit():
-        return "+84" + phone[1:]
-    return phone
+    """`0912345678` → `+84912345678` (`tinhso.core.phones.e164`); anything else is passed as it is."""
+    return e164(phone)
 
 
 def to_ascii(text: str) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -20,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tinhso.core.errors import ApplicationError, InvalidInput
+from tinhso.core.phones import phone_number
 from tinhso.feedback.models import PhoneVerification
 from tinhso.feedback.sms import sms_send
 from tinhso.throttling.services import rule, throttle_hit
@@ -28,23 +28,15 @@ OTP_TTL = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 CODE_DIGITS = 6
 
-# Vietnamese mobile numbers since 2018: 0 then 3, 5, 7, 8 or 9, ten digits in all.
-_MOBILE_RE = re.compile(r"^0[35789][0-9]{8}\Z")
-_SEPARATORS = re.compile(r"[\s.\-()]")
-
-
 def normalise_phone(value: str) -> str:
     """A Vietnamese mobile number in its national form (`0912345678`), from `0912 345 678`,
-    `+84 912 345 678` or `84912345678`; `InvalidInput(fields={"phone": …})` otherwise."""
-    raw = _SEPARATORS.sub("", value or "")
-    if raw.startswith("+84"):
-        raw = "0" + raw[3:]
-    elif raw.startswith("84") and len(raw) == 11:
-        raw = "0" + raw[2:]
-    if not _MOBILE_RE.match(raw):
+    `+84 912 345 678` or `84912345678` (the one rule: `tinhso.core.phones`);
+    `InvalidInput(fields={"phone": …})` otherwise."""
+    phone = phone_number(value, mobile=True)
+    if phone is None:
         message = _("Số điện thoại di động không hợp lệ (10 chữ số, bắt đầu bằng 0, hoặc +84…).")
         raise InvalidInput(message, fields={"phone": message})
-    return raw
+    return phone
 
 
 def _digest(phone: str, code: str) -> str:
