@@ -8,10 +8,13 @@ MIDDLEWARE) from `STATIC_ROOT`, which `tinhso setup` fills. `tinhso demo` serves
 
 from __future__ import annotations
 
+import copy
 import os
 import socket
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
@@ -46,6 +49,17 @@ def check_address(host: str, port: int) -> None:
         probe.close()
 
 
+ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(f)s" "%(a)s" request_id=%({x-request-id}o)s'
+
+
+def gunicorn_logging() -> dict[str, Any]:
+    """Django's LOGGING with gunicorn's two loggers sent to the same console handler."""
+    config = copy.deepcopy(settings.LOGGING)
+    for name in ("gunicorn.error", "gunicorn.access"):
+        config["loggers"][name] = {"handlers": ["console"], "level": "INFO", "propagate": False}
+    return config
+
+
 def gunicorn_options(*, host: str, port: int, workers: int) -> dict[str, Any]:
     bind = f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
     return {
@@ -63,9 +77,14 @@ def gunicorn_options(*, host: str, port: int, workers: int) -> dict[str, Any]:
         "max_requests_jitter": 500,
         "accesslog": "-",
         "errorlog": "-",
-        "loglevel": os.environ.get("LOG_LEVEL", "info").lower(),
+        # gunicorn's own lines (start, workers, access) in tinhso's format: timestamp, level,
+        # logger and request id (JSON lines with TINHSO_LOG_FORMAT=json); the access line names
+        # the request id tinhso answered in X-Request-ID.
+        "logconfig_dict": gunicorn_logging(),
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "loglevel": settings.LOG_LEVEL.lower(),
         "proc_name": "tinhso",
-        "forwarded_allow_ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
+        "forwarded_allow_ips": settings.FORWARDED_ALLOW_IPS,
         # gunicorn ≥ 24 opens a control socket in ~/.gunicorn by default; two servers on one
         # machine would fight over it, and tinhso does not use it.
         "control_socket_disable": True,
@@ -93,7 +112,29 @@ def run_server(*, host: str, port: int, workers: int) -> None:
 
     # Workers are forked from this process: none may inherit an open database connection.
     connections.close_all()
-    TinhsoApplication(gunicorn_options(host=host, port=port, workers=workers)).run()
+    prepare_metrics_directory()
+    options = gunicorn_options(host=host, port=port, workers=workers)
+    options["child_exit"] = _metrics_child_exit
+    TinhsoApplication(options).run()
+
+
+def prepare_metrics_directory() -> Path:
+    """Point prometheus_client's multiprocess mode at an empty directory shared by the workers.
+
+    `PROMETHEUS_MULTIPROC_DIR` if set (systemd's RuntimeDirectory), else `$TINHSO_VAR_DIR/metrics`;
+    emptied at each start, as prometheus_client requires, so /metrics adds up every worker."""
+    directory = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or Path(settings.VAR_DIR) / "metrics")
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink(missing_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    return directory
+
+
+def _metrics_child_exit(_server: Any, worker: Any) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 class Command(BaseCommand):

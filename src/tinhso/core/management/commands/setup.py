@@ -6,9 +6,9 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from tqdm import tqdm
 
 from tinhso.catalogue.services import catalogue_load, read_procedure_rows, sample_catalogue_path
+from tinhso.core.progress import progress_bar
 from tinhso.units.services import units_division_count, units_load_divisions
 
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         verbosity = options["verbosity"]
         call_command("migrate", interactive=False, verbosity=max(0, verbosity - 1))
-        with tqdm(total=units_division_count(), desc="divisions", unit="unit", disable=verbosity == 0) as bar:
+        with progress_bar(total=units_division_count(), desc="divisions", unit="units", disable=verbosity == 0) as bar:
             units = units_load_divisions(progress=bar.update)
         self.stdout.write(f"divisions: {units['created']} created, {units['updated']} updated")
         from tinhso.workcalendar.selectors import calendar_for_province

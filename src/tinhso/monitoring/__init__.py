@@ -1,0 +1,1 @@
+"""Monitoring: the worker's heartbeat, the health report and the Prometheus metrics."""
