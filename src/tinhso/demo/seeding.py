@@ -29,6 +29,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from stdnum.vn import mst
 
 from tinhso.agencies.models import Agency, AgencyKind, Role
 from tinhso.agencies.principals import Principal
@@ -36,7 +37,8 @@ from tinhso.agencies.services import agencies_import, read_agency_rows, staff_ro
 from tinhso.catalogue.models import Procedure, ProcedureLevel, StepKind
 from tinhso.core.errors import ApplicationError, InvalidInput
 from tinhso.dossiers import services
-from tinhso.dossiers.models import ApplicantType, Channel, Dossier, Rating, ResultKind, Status
+from tinhso.dossiers.components import ComponentReceipt
+from tinhso.dossiers.models import ApplicantType, AttachmentKind, Channel, Dossier, Rating, ResultKind, Status
 from tinhso.units.models import AdministrativeUnit, UnitLevel, UnitType
 from tinhso.workcalendar.calendar import WorkingCalendar
 from tinhso.workcalendar.selectors import calendar_for_agency
@@ -165,10 +167,14 @@ class NameMaker:
         return f"{int(self.province_code):03d}{sex}{person.birth_date.year % 100:02d}{self.rng.randint(0, 999999):06d}"
 
     def tax_code(self) -> str:
-        return f"{int(self.province_code) % 100:02d}{self.rng.randint(0, 99_999_999):08d}"
+        """Ten digits whose last is the check digit (python-stdnum's `vn.mst`), as the counter checks."""
+        first_nine = f"{int(self.province_code) % 100:02d}{self.rng.randint(1, 9_999_999):07d}"
+        check = mst.calc_check_digit(first_nine)
+        return first_nine + check if len(check) == 1 else self.tax_code()
 
     def phone(self) -> str:
-        return self.rng.choice(("09", "03", "08", "07")) + f"{self.rng.randint(0, 99_999_999):08d}"
+        # Prefixes in use by the mobile networks (what tinhso.core.phones accepts as mobile).
+        return self.rng.choice(("091", "098", "035", "086", "070", "077", "083")) + f"{self.rng.randint(0, 9_999_999):07d}"
 
     def address(self) -> str:
         return f"Tổ {self.rng.randint(1, 40)}, {self.place}"
@@ -252,6 +258,12 @@ def ensure_agencies(province_code: str) -> DemoProvince:
     if report.errors:
         first = report.errors[0]
         raise InvalidInput(f"agency list line {first.line}: {first.message}")
+    return demo_province(province_code)
+
+
+def demo_province(province_code: str) -> DemoProvince:
+    """The province's committee, departments and communes as they are (nothing imported)."""
+    unit = province_unit(province_code)
     committee = Agency.objects.select_related("unit").get(
         unit=unit, kind=AgencyKind.PROVINCE_COMMITTEE, parent__isnull=True
     )
@@ -284,8 +296,9 @@ class Staff:
         return self.by_agency[agency.pk][role]
 
 
-def ensure_staff(*, province: DemoProvince, working: list[Agency], password: str, seed: int) -> Staff:
-    """Create (or refresh) the demo logins, all with `password`, and grant their roles."""
+def ensure_staff(*, province: DemoProvince, working: list[Agency], password: str | None, seed: int) -> Staff:
+    """Create (or refresh) the demo logins, all with `password`, and grant their roles.
+    `password=None` leaves the password of existing logins as it is (the background seeding)."""
     User = get_user_model()  # noqa: N806
     # One hash for every demo login: hashing is deliberately slow, and these share one password.
     hashed = make_password(password)
@@ -309,7 +322,8 @@ def ensure_staff(*, province: DemoProvince, working: list[Agency], password: str
                 if login.role == "superuser":
                     family, rest = "Quản trị", "hệ thống"
                 user = User(username=login.username, first_name=family, last_name=rest)
-            user.password = hashed
+            if password is not None or user.pk is None:
+                user.password = hashed
             user.is_active = True
             if login.role == "superuser":
                 user.is_staff = user.is_superuser = True
@@ -371,6 +385,8 @@ class DossierSimulator:
         self.names = names
         self.report = report
         self._steps: dict[int, list[tuple[str, str, int | None, float]]] = {}
+        self._electronic: set[str] = set()  # codes signed with an electronic result, until issued
+        self._handed_in: dict[int, list[ComponentReceipt]] = {}
 
     def steps_of(self, procedure: Procedure) -> list[tuple[str, str, int | None, float]]:
         """(kind, role, agency id or None, budget hours) of a procedure's workflow, cached."""
@@ -379,6 +395,15 @@ class DossierSimulator:
                 (s.kind, s.role, s.agency_id, float(s.budget_hours)) for s in procedure.steps.order_by("order")
             ]
         return self._steps[procedure.pk]
+
+    def handed_in(self, procedure: Procedure) -> list[ComponentReceipt]:
+        """What an applicant at the counter hands in: one original of each required component
+        (cached per procedure), so form 01 lists what was received."""
+        if procedure.pk not in self._handed_in:
+            self._handed_in[procedure.pk] = [
+                ComponentReceipt(c.order) for c in procedure.components.order_by("order") if c.is_required
+            ]
+        return self._handed_in[procedure.pk]
 
     def _after(self, start: datetime, seconds: int) -> datetime:
         return self.cal.add_working_seconds(start, max(60, int(seconds)))
@@ -412,6 +437,7 @@ class DossierSimulator:
             dossier = services.dossier_receive(
                 principal=people[Role.RECEPTION], procedure=procedure, agency=agency, channel=arrival.channel,
                 applicant=applicant, at=arrival.at, fee_paid=procedure.fee_vnd > 0,
+                components=self.handed_in(procedure),
             ).dossier
             code, received = dossier.code, arrival.at
         assert dossier.due_at is not None
@@ -528,12 +554,45 @@ class DossierSimulator:
             services.dossier_approve(principal=principal, code=code, at=at)
         elif kind == StepKind.SIGN:
             kind_of_result = ResultKind.ELECTRONIC if self.rng.random() < 0.7 else ResultKind.PAPER
+            number = f"{self.rng.randint(1, 9999)}/QĐ-UBND"
             services.dossier_sign(principal=principal, code=code, at=at, result_kind=kind_of_result,
-                                  result_number=f"{self.rng.randint(1, 9999)}/QĐ-UBND")
+                                  result_number=number)
+            if kind_of_result == ResultKind.ELECTRONIC:
+                self._electronic.add(code)
         elif kind == StepKind.ISSUE:
-            services.dossier_finish(principal=principal, code=code, at=at)
+            # An electronic result is issued with its file, as the rule asks.
+            result = None
+            if code in self._electronic:
+                self._electronic.discard(code)
+                result = services.Upload("Kết quả giải quyết", f"ket-qua-{code}.pdf", result_pdf(code), True,
+                                         AttachmentKind.RESULT)
+            services.dossier_finish(principal=principal, code=code, at=at, result=result)
         else:
             services.dossier_forward(principal=principal, code=code, at=at)
+
+
+def result_pdf(code: str) -> bytes:
+    """A one-page PDF naming the dossier: the demo's stand-in for a signed result file."""
+    text = f"Ket qua giai quyet ho so {code}".encode("ascii", "replace")
+    stream = b"BT /F1 14 Tf 72 760 Td (" + text + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
 
 
 def _is_business(procedure: Procedure, rng: random.Random) -> bool:
@@ -604,25 +663,60 @@ def dossier_summary(report: SeedReport) -> None:
     ).count()
 
 
+def demo_days(*, province: DemoProvince, days: int, now: datetime) -> list[date]:
+    """The working days of the last `days` calendar days up to `now`, oldest first."""
+    calendar = calendar_for_agency(province.committee)
+    today = timezone.localtime(now).date()
+    return working_days(calendar, today - timedelta(days=days), today)
+
+
+def split_recent(day_list: list[date], recent: int) -> tuple[list[date], list[date]]:
+    """(the last `recent` working days, the older ones): the recent ones are simulated before
+    the demo serves — they hold the open dossiers in every state —, the older history after."""
+    if recent <= 0:
+        return [], list(day_list)
+    return day_list[-recent:], day_list[:-recent]
+
+
+def day_random(seed: int, day: date, purpose: str) -> random.Random:
+    """The random stream of one simulated day: days can be played in any order, and the same
+    seed, day and now always give the same dossiers."""
+    return random.Random(f"{seed}:{purpose}:{day.isoformat()}")
+
+
+def plan_days(*, province: DemoProvince, working: list[tuple[Agency, list[Procedure]]], day_list: list[date],
+              per_day: int, seed: int, now: datetime) -> list[tuple[date, list[Arrival]]]:
+    """The arrivals of each day (cheap: no database), so the total is known before simulating."""
+    calendar = calendar_for_agency(province.committee)
+    return [
+        (day, plan_arrivals(rng=day_random(seed, day, "plan"), calendar=calendar, days=[day], now=now,
+                            agencies=working, per_day=per_day)[0])
+        for day in day_list
+    ]
+
+
 def seed_dossiers(
     *, province: DemoProvince, staff: Staff, working: list[tuple[Agency, list[Procedure]]], days: int,
     per_day: int, seed: int, now: datetime | None = None, progress: Callable[[int], None] | None = None,
-    total_hint: Callable[[int], None] | None = None,
+    total_hint: Callable[[int], None] | None = None, day_list: list[date] | None = None,
+    day_done: Callable[[date, int], None] | None = None,
 ) -> SeedReport:
-    """Simulate `days` calendar days of dossiers up to `now` (default: this moment)."""
+    """Simulate `days` calendar days of dossiers up to `now` (default: this moment), or just the
+    days of `day_list`. One transaction per day; `day_done(day, arrivals)` is called after each
+    day's commit."""
     now = now or timezone.now()
-    rng = random.Random(seed)
     report = SeedReport()
-    calendar = calendar_for_agency(province.committee)
-    today = timezone.localtime(now).date()
-    day_list = working_days(calendar, today - timedelta(days=days), today)
-    arrivals = plan_arrivals(rng=rng, calendar=calendar, days=day_list, now=now, agencies=working, per_day=per_day)
+    if day_list is None:
+        day_list = demo_days(province=province, days=days, now=now)
+    plan = plan_days(province=province, working=working, day_list=day_list, per_day=per_day, seed=seed, now=now)
     if total_hint:
-        total_hint(sum(len(a) for a in arrivals))
-    names = NameMaker(rng, province.unit.code, province.unit.name)
-    simulator = DossierSimulator(rng=rng, staff=staff, calendar=calendar, now=now, names=names, report=report)
+        total_hint(sum(len(a) for _, a in plan))
+    calendar = calendar_for_agency(province.committee)
+    names = NameMaker(random.Random(seed), province.unit.code, province.unit.name)
+    simulator = DossierSimulator(rng=names.rng, staff=staff, calendar=calendar, now=now, names=names, report=report)
     communes = {a.pk: a for a in province.communes}
-    for todays in arrivals:
+    for day, todays in plan:
+        simulator.rng = names.rng = day_random(seed, day, "work")
         with transaction.atomic():
             for arrival in todays:
                 commune = communes.get(arrival.agency.pk)
@@ -630,6 +724,8 @@ def seed_dossiers(
                 simulator.run(arrival)
                 if progress:
                     progress(1)
+        if day_done:
+            day_done(day, len(todays))
     return report
 
 

@@ -8,29 +8,54 @@ simulates a few months of dossiers through the services, then serves exactly lik
 `tinhso serve`. Running it again keeps the agencies, users and dossiers already there;
 `--reset` starts from an empty SQLite database (the history is append-only, so dossiers are
 never deleted one by one).
+
+First page fast: when it serves, only the last `RECENT_DAYS` working days (the open dossiers in
+every state) are simulated before the server starts; the older history is simulated by a
+background process (`tinhso demo --continue-history`, started and stopped with the server)
+whose progress the pages show as a banner ("Đang tạo dữ liệu mẫu: 40 %",
+`tinhso.demo.progress`). An interrupted background seeding carries on at the next `tinhso
+demo`. With `--no-serve` everything is simulated before the command returns.
+
+Demo mode (`TINHSO_DEMO=1` for the server, the worker and the background process): SMS
+(phone verification codes included) and e-mails are kept, not sent or printed, and listed at
+`/demo/messages/` (`tinhso.demo.outbox`).
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import signal
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from tqdm import tqdm
 
 from tinhso.core.errors import ApplicationError
 from tinhso.core.management.commands.serve import parse_server_options, run_server
 from tinhso.demo import seeding
+from tinhso.demo.progress import SeedingProgress, clear_progress, read_progress, write_progress
 from tinhso.dossiers.models import Dossier
 
 DAYS_PER_MONTH = 30.44
+# Working days simulated before the demo serves: about 300 dossiers, every open state among them.
+RECENT_DAYS = 7
+# What demo mode sets for the processes it starts, unless the environment already says otherwise.
+DEMO_ENVIRONMENT = {
+    "TINHSO_DEMO": "1",
+    "TINHSO_SMS_BACKEND": "tinhso.demo.outbox.DemoSmsBackend",
+    "EMAIL_BACKEND": "tinhso.demo.outbox.DemoEmailBackend",
+}
 
 
 class Command(BaseCommand):
@@ -54,9 +79,13 @@ class Command(BaseCommand):
                             help="start afresh: delete the SQLite demo database first (history is append-only, "
                                  "so dossiers are never deleted one by one)")
         parser.add_argument("--no-serve", action="store_true", help="seed only, do not start the server")
+        parser.add_argument("--continue-history", action="store_true", help=argparse.SUPPRESS)
 
     def handle(self, *args: Any, **options: Any) -> None:
         verbosity = options["verbosity"]
+        if options["continue_history"]:
+            self._continue_history()
+            return
         months = _number(options["months"], "--months", float, 0, 36)
         days = int(_number(options["days"], "--days", int, 0, 1100)) if options["days"] is not None else round(months * DAYS_PER_MONTH)
         per_day = int(_number(options["per_day"], "--per-day", int, 0, 500))
@@ -75,6 +104,9 @@ class Command(BaseCommand):
 
         if options["reset"]:
             self.stdout.write(f"reset: deleted {_delete_sqlite_database()}")
+            clear_progress()
+        if not options["no_serve"]:
+            _enter_demo_mode()
         call_command("setup", verbosity=max(0, verbosity - 1) if verbosity < 2 else verbosity)
         try:
             province = seeding.ensure_agencies(options["province"])
@@ -90,11 +122,22 @@ class Command(BaseCommand):
         )
 
         report = seeding.SeedReport()
+        progress = read_progress()
         if Dossier.objects.exists():
-            self.stdout.write("dossiers: the demo data is already there (--reset starts afresh)")
+            if progress is not None and not progress.finished:
+                self.stdout.write(f"dossiers: {len(progress.remaining_days)} more days of history to simulate")
+                if options["no_serve"]:
+                    self._continue_history()
+            else:
+                self.stdout.write("dossiers: the demo data is already there (--reset starts afresh)")
         else:
+            now = until or timezone.now()
+            day_list = seeding.demo_days(province=province, days=days, now=now)
+            recent, history = seeding.split_recent(day_list, len(day_list) if options["no_serve"] else RECENT_DAYS)
+            later = seeding.plan_days(province=province, working=working, day_list=history, per_day=per_day,
+                                      seed=seed, now=now)
             started = time.monotonic()
-            with tqdm(total=0, desc="dossiers", unit="dossier", disable=verbosity == 0) as bar:
+            with tqdm(total=0, desc="dossiers", unit="dossier", disable=verbosity == 0 or not sys.stderr.isatty()) as bar:
 
                 def set_total(n: int) -> None:
                     bar.total = n
@@ -102,11 +145,23 @@ class Command(BaseCommand):
 
                 report = seeding.seed_dossiers(
                     province=province, staff=staff, working=working, days=days, per_day=per_day, seed=seed,
-                    progress=bar.update, total_hint=set_total, now=until,
+                    progress=bar.update, total_hint=set_total, now=now, day_list=recent,
                 )
             self.stdout.write(f"dossiers: {report.dossiers} simulated in {time.monotonic() - started:.1f} s")
             for problem in report.problems[:10]:
                 self.stderr.write(f"  not simulated: {problem}")
+            if history:
+                progress = SeedingProgress(
+                    total=report.dossiers + sum(len(a) for _, a in later), done=report.dossiers,
+                    province=province.unit.code, per_day=per_day, seed=seed, now=now.isoformat(),
+                    # Newest first: the months a leader opens first fill first.
+                    remaining_days=[d.isoformat() for d in reversed(history)],
+                )
+                write_progress(progress)
+                self.stdout.write(f"dossiers: {len(history)} older working days "
+                                  f"({progress.total - progress.done} dossiers) go on in the background")
+            else:
+                clear_progress()
         from tinhso.demo.feedback_seeding import seed_feedback
 
         communes = [(a, staff.by_agency[a.pk]) for a, _ in working if a.kind == "commune_committee" and a.pk in staff.by_agency]
@@ -124,16 +179,55 @@ class Command(BaseCommand):
             return
         assert host is not None and port is not None and workers is not None
         # The demo is one command: the background worker (SMS, e-mail, deadline reminders and
-        # escalations) runs beside the web server and stops with it.
-        worker = subprocess.Popen([sys.executable, "-m", "tinhso", "worker"], stdin=subprocess.DEVNULL)
+        # escalations) and the rest of the history run beside the web server and stop with it.
+        # The worker's two lines per task would bury the logins: only its warnings, unless asked.
+        worker_env = {**os.environ, "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING")}
+        children = [subprocess.Popen([sys.executable, "-m", "tinhso", "worker"], stdin=subprocess.DEVNULL, env=worker_env)]
+        progress = read_progress()
+        if progress is not None and not progress.finished:
+            children.append(subprocess.Popen(
+                [sys.executable, "-m", "tinhso", "demo", "--continue-history", "-v", "0"], stdin=subprocess.DEVNULL
+            ))
         try:
             run_server(host=host, port=port, workers=workers)
         finally:
-            worker.send_signal(signal.SIGINT)
-            try:
-                worker.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGINT)
+            for child in children:
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+
+    def _continue_history(self) -> None:
+        """Simulate the days still listed in the progress file, newest first, one transaction
+        and one progress update per day (an interrupted day is rolled back and played again)."""
+        progress = read_progress()
+        if progress is None or progress.finished:
+            return
+        now = parse_datetime(progress.now) or timezone.now()
+        province = seeding.demo_province(progress.province)
+        working = seeding.working_agencies(province)
+        staff = seeding.ensure_staff(province=province, working=[a for a, _ in working] or province.communes[:1],
+                                     password=None, seed=progress.seed)
+        day_list = [date.fromisoformat(d) for d in progress.remaining_days]
+
+        def day_done(day: date, arrivals: int) -> None:
+            assert progress is not None
+            progress.done += arrivals
+            progress.remaining_days.remove(day.isoformat())
+            write_progress(progress)
+
+        interrupted = False
+        try:
+            seeding.seed_dossiers(province=province, staff=staff, working=working, days=0, per_day=progress.per_day,
+                                  seed=progress.seed, now=now, day_list=day_list, day_done=day_done)
+        except KeyboardInterrupt:  # stopped with the server: the progress file says where to go on
+            interrupted = True
+        if not interrupted:
+            progress.finished, progress.done = True, progress.total
+            write_progress(progress)
 
     def _print_logins(self, staff: seeding.Staff, password: str, host: str, port: int) -> None:
         shown = f"[{host}]" if ":" in host else host
@@ -144,6 +238,7 @@ class Command(BaseCommand):
         w(f"  sign in:  {url}/dang-nhap/")
         w(f"  API docs: {url}/api/v1/docs")
         w(f"  admin:    {url}/admin/")
+        w(f"  SMS, verification codes and e-mails of the demo: {url}/demo/messages/")
         w("")
         w(f"  {'login':<14} {'role':<30} agency")
         for login in staff.main_logins:
@@ -154,6 +249,15 @@ class Command(BaseCommand):
         w(f"  password for all: {password}")
         w("")
         self.stdout.flush()
+
+
+def _enter_demo_mode() -> None:
+    """Demo mode for this process (the server forks from it) and every process it starts."""
+    for name, value in DEMO_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
+        if name != "TINHSO_DEMO" and os.environ[name] != value:
+            continue  # the operator chose a real gateway: keep it
+        setattr(settings, name, value == "1" if name == "TINHSO_DEMO" else value)
 
 
 def _delete_sqlite_database() -> str:
