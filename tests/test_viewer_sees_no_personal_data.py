@@ -36,6 +36,7 @@ from openpyxl import load_workbook
 from PIL import Image
 from pypdf import PdfReader
 
+from tests.factories import finish, sign
 from tinhso.agencies.services import apikey_create
 from tinhso.core.codes import mask_id_number, mask_name
 from tinhso.dossiers import services as s
@@ -186,8 +187,8 @@ def province(world, settings) -> Seeded:
     s.dossier_forward(principal=w.specialist, code=code, note="Đủ điều kiện", at=vn(3, 3, 15))
     s.dossier_forward(principal=w.head, code=code, at=vn(3, 4, 9))
     s.dossier_approve(principal=w.leader, code=code, at=vn(3, 4, 10))
-    s.dossier_sign(principal=w.leader, code=code, result_number="12/GCN", at=vn(3, 4, 11))
-    s.dossier_finish(principal=w.clerk, code=code, at=vn(3, 5, 9))
+    sign(principal=w.leader, code=code, result_number="12/GCN", at=vn(3, 4, 11))
+    finish(principal=w.clerk, code=code, at=vn(3, 5, 9))
     s.dossier_return(principal=w.reception, code=code, at=vn(3, 6, 8))
     s.dossier_rate(principal=None, code=code, rating="satisfied", comment="Nhanh gọn.", at=vn(3, 6, 9))
 
@@ -291,6 +292,7 @@ def all_routes() -> list[Route]:
 
 ACTION_REASON = "POST only: an action that changes data"
 SKIPPED: dict[str, str] = {
+    "workspace:session_keep": "POST only: renews the signed-in session",
     "api:dossiers_import": ACTION_REASON + " (an import)",
     "api:dossier_receive": ACTION_REASON,
     "api:dossier_submit": ACTION_REASON,
@@ -349,6 +351,15 @@ def _fillers(p: Seeded) -> dict[str, Callable[[], list[str]]]:
 
     return {
         # workspace
+        ":metrics": lambda: ["/metrics"],  # 404 unless TINHSO_METRICS_* names the caller: no personal data in it anyway
+        "demo:messages": lambda: [rev("demo:messages")],  # 404 outside demo mode
+        "identity:second_factor": lambda: [rev("identity:second_factor")],
+        "identity:second_factor_enrol": lambda: [rev("identity:second_factor_enrol")],
+        "identity:staff_sso": lambda: [rev("identity:staff_sso")],
+        "identity:staff_sso_callback": lambda: [rev("identity:staff_sso_callback"),
+                                                _q(rev("identity:staff_sso_callback"), code="x", state="y")],
+        "workspace:register": lambda: [rev("workspace:register")],
+        "workspace:session_status": lambda: [rev("workspace:session_status")],
         "workspace:home": lambda: [rev("workspace:home")],
         "workspace:login": lambda: [rev("workspace:login")],
         "workspace:inbox": lambda: [rev("workspace:inbox"), _q(rev("workspace:inbox"), q=codes[0])],
@@ -413,6 +424,7 @@ def _fillers(p: Seeded) -> dict[str, Callable[[], list[str]]]:
         "api:openapi-view": lambda: [rev("api:openapi-view")],
         "api:api-root": lambda: [rev("api:api-root")],
         "api:health": lambda: [rev("api:health")],
+        "api:procedure_detail": lambda: [rev("api:procedure_detail", code=d.procedure.code) for d in p.dossiers.values()],
         "api:units": lambda: [rev("api:units")],
         "api:calendar_due": lambda: [_q(rev("api:calendar_due"), start="2026-03-02T08:00:00+07:00", amount=3,
                                         unit="working_days")],
@@ -469,6 +481,7 @@ def _assert_skips_are_post_only(client: Client, province: Seeded) -> None:
     by_key = {r.key: r for r in all_routes()}
     pages = {
         "workspace:logout": reverse("workspace:logout"),
+        "workspace:session_keep": reverse("workspace:session_keep"),
         "workspace:dossier_action": reverse("workspace:dossier_action",
                                             kwargs={"code": province.dossiers["open"].code, "action": "forward"}),
         "feedbackweb:report_action": reverse("feedbackweb:report_action",

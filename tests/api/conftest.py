@@ -48,6 +48,7 @@ def dossier_body(world: Any, **overrides: Any) -> dict[str, Any]:
         },
         "summary": "Đăng ký kết hôn",
         "fee_paid": True,
+        "components": [{"number": c.order} for c in world.procedure.components.order_by("order") if c.is_required],
     }
     body.update(overrides)
     return body

@@ -33,6 +33,8 @@ def _receipt(n: int) -> dict:
     return {
         "procedure_code": "1.000894", "agency_code": "H44.100", "channel": 1,
         "applicant": {"type": "citizen", "name": f"Người nộp {n}", "id_number": f"{25095000000 + n:012d}"},
+        # The sample marriage registration's required components: the form and the ID papers.
+        "components": [{"number": 1}, {"number": 2}],
     }
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from tests.api.conftest import URL, act, as_officer, receive, with_key
 from tinhso.audit.models import AuditEntry
 from tinhso.dossiers.models import Dossier
+from tinhso.workcalendar.selectors import calendar_for_agency
 
 
 def test_counter_to_rating_through_the_api(world):
@@ -76,7 +77,9 @@ def test_supplement_pauses_and_resumes(world):
 def test_extend_once_then_conflict(world):
     head = as_officer(world.head)
     data = receive(as_officer(world.reception), world)
-    new_due = (timezone.localtime(Dossier.objects.get(code=data["code"]).due_at) + timedelta(days=7)).isoformat()
+    due = Dossier.objects.get(code=data["code"]).due_at
+    week_later = calendar_for_agency(world.commune).next_due_instant((due + timedelta(days=7)).replace(microsecond=0), after=due)
+    new_due = timezone.localtime(week_later).isoformat()
     response = act(head, data["code"], "extend", {"new_due_at": new_due, "reason": "Cần xác minh thêm"})
     assert response.status_code == 200, response.content
     out = response.json()

@@ -145,7 +145,9 @@ def test_counter_receipt_in_a_real_browser(live_server_url: str, tmp_path: Path)
             expect(form_page.locator("body")).to_contain_text(code)
             form_page.screenshot(path=str(tmp_path / "form01.png"), full_page=True)
 
+            # Received and passed on: no longer waiting for reception, but among the agency's open dossiers.
             page.goto(f"{base}/ho-so/")
+            page.get_by_role("link", name="Tất cả hồ sơ đang giải quyết").first.click()
             expect(page.locator("table.inbox")).to_contain_text(code)
             page.screenshot(path=str(tmp_path / "inbox.png"), full_page=True)
 

@@ -75,8 +75,16 @@ def _api_key(env: dict[str, str]) -> str:
     return result.stdout.strip().splitlines()[-1]
 
 
+def _required_components(base: str, key: str, procedure: str) -> list[dict[str, int]]:
+    """The numbers of the procedure's required components, as a client reads them from the API."""
+    request = urllib.request.Request(f"{base}/api/v1/procedures/{procedure}", headers={"Authorization": f"Bearer {key}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return [{"number": c["number"]} for c in json.load(response)["components"] if c["requirement"] == "required"]
+
+
 def _receive(base: str, key: str) -> str:
     body = {
+        "components": _required_components(base, key, "1.000894"),
         "procedure_code": "1.000894", "agency_code": "H44.100", "channel": 1,
         "applicant": {"type": "citizen", "name": "Đỗ Văn Hùng", "id_number": "025088004321"},
     }

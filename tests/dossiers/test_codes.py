@@ -46,9 +46,9 @@ def test_citizen_id_invalid(value):
 @pytest.mark.parametrize(
     ("value", "normalised"),
     [
-        pytest.param("0101234567", "0101234567", id="10-digits"),
-        pytest.param("0101234567001", "0101234567001", id="13-digits"),
-        pytest.param("0101234567-001", "0101234567001", id="10-3-branch"),
+        pytest.param("0100233488", "0100233488", id="10-digits"),
+        pytest.param("0314409058002", "0314409058002", id="13-digits"),
+        pytest.param("0314409058-002", "0314409058002", id="10-3-branch"),
     ],
 )
 def test_tax_code_valid_and_normalised(value, normalised):
@@ -66,6 +66,10 @@ def test_tax_code_valid_and_normalised(value, normalised):
         pytest.param("0101234567--001", id="double-dash"),
         pytest.param("0101234567\n", id="trailing-newline"),
         pytest.param("01012345AB", id="letters"),
+        pytest.param("0100233480", id="wrong-check-digit"),
+        pytest.param("0100233489", id="check-digit-off-by-one"),
+        pytest.param("0314409058-000", id="branch-000"),
+        pytest.param("0100000003", id="no-sequence"),
     ],
 )
 def test_tax_code_invalid(value):

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection, connections
 
-from tests.factories import citizen
+from tests.factories import citizen, finish, sign
 from tinhso.core.errors import ApplicationError, Conflict
 from tinhso.dossiers import services as s
 from tinhso.dossiers.models import Channel, Dossier, DossierEvent, Status
@@ -119,8 +119,8 @@ def test_two_ratings_at_once_one_wins(world):
     s.dossier_forward(principal=world.specialist, code=code)
     s.dossier_forward(principal=world.head, code=code)
     s.dossier_approve(principal=world.leader, code=code)
-    s.dossier_sign(principal=world.leader, code=code)
-    s.dossier_finish(principal=world.clerk, code=code)
+    sign(principal=world.leader, code=code)
+    finish(principal=world.clerk, code=code)
     s.dossier_return(principal=world.reception, code=code)
     jobs = [
         lambda: s.dossier_rate(principal=None, code=code, rating="very_satisfied"),

@@ -62,12 +62,12 @@ def fresh(code: str) -> Dossier:
     return Dossier.objects.get(code=code)
 
 
-def walk_to_issue(world, code: str, at: datetime) -> None:
+def walk_to_issue(world, code: str, at: datetime, result_kind: str = "paper") -> None:
     """Appraise, review, approve, sign: the dossier waits at the issue step (records clerk)."""
     s.dossier_forward(principal=world.specialist, code=code, at=at)
     s.dossier_forward(principal=world.head, code=code, at=at)
     s.dossier_approve(principal=world.leader, code=code, at=at)
-    s.dossier_sign(principal=world.leader, code=code, at=at)
+    s.dossier_sign(principal=world.leader, code=code, at=at, result_number="12/QĐ-UBND", result_kind=result_kind)
 
 
 def audit_of(code: str, action: str) -> AuditEntry:
@@ -466,7 +466,7 @@ def test_finish_records_finished_at_and_lateness(world, finished, late):
 
 def test_finish_with_result_file(world):
     d = receive(world)
-    walk_to_issue(world, d.code, vn(3, 3, 9))
+    walk_to_issue(world, d.code, vn(3, 3, 9), result_kind="electronic")
     s.dossier_finish(principal=world.clerk, code=d.code, result=s.Upload("Giấy chứng nhận", "kq.pdf", PDF),
                      at=vn(3, 4, 9))
     att = Attachment.objects.get(dossier__code=d.code)
@@ -517,7 +517,7 @@ def test_every_action_appends_one_event_and_one_audit_entry(world):
         ("forward", lambda: s.dossier_forward(principal=world.head, code=code, at=vn(3, 3, 10)), 4, 4),
         ("approve", lambda: s.dossier_approve(principal=world.leader, code=code, at=vn(3, 3, 11)), 4, 4),
         ("sign", lambda: s.dossier_sign(principal=world.leader, code=code, result_number="12/QĐ",
-                                        at=vn(3, 3, 14)), 4, 4),
+                                        result_kind="paper", at=vn(3, 3, 14)), 4, 4),
         ("finish", lambda: s.dossier_finish(principal=world.clerk, code=code, at=vn(3, 3, 15)), 4, 9),
         ("return", lambda: s.dossier_return(principal=world.reception, code=code, at=vn(3, 3, 16)), 9, 10),
         ("rate", lambda: s.dossier_rate(principal=None, code=code, rating="satisfied", at=vn(3, 4, 9)), 10, 10),

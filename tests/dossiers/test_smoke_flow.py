@@ -3,7 +3,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from tests.factories import citizen
+from tests.factories import citizen, finish, sign
 from tinhso.audit.models import AuditEntry
 from tinhso.dossiers import services as s
 from tinhso.dossiers.models import Channel, Status
@@ -24,8 +24,8 @@ def test_counter_to_rating(world):
     s.dossier_forward(principal=world.specialist, code=code)
     s.dossier_forward(principal=world.head, code=code)
     s.dossier_approve(principal=world.leader, code=code)
-    s.dossier_sign(principal=world.leader, code=code)
-    s.dossier_finish(principal=world.clerk, code=code)
+    sign(principal=world.leader, code=code, result_kind="paper")
+    finish(principal=world.clerk, code=code)
     s.dossier_return(principal=world.reception, code=code)
     d = s.dossier_rate(principal=None, code=code, rating="satisfied").dossier
     assert d.status == Status.RETURNED and d.rating == "satisfied"

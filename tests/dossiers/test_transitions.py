@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.factories import citizen, staff
+from tests.factories import citizen, finish, sign, staff
 from tinhso.agencies.models import Role
 from tinhso.audit.models import AuditEntry
 from tinhso.core.errors import Conflict, PermissionDenied
@@ -171,8 +171,8 @@ def _walk_to_processed(world, code: str) -> None:
     s.dossier_forward(principal=world.specialist, code=code)
     s.dossier_forward(principal=world.head, code=code)
     s.dossier_approve(principal=world.leader, code=code)
-    s.dossier_sign(principal=world.leader, code=code)
-    s.dossier_finish(principal=world.clerk, code=code)
+    sign(principal=world.leader, code=code)
+    finish(principal=world.clerk, code=code)
 
 
 def make_in_status(world, status: int) -> str:
@@ -215,8 +215,8 @@ SERVICE_CALLS: dict[str, Call] = {
         principal=p, code=code, new_due_at=datetime(2030, 1, 1, 9, 0, tzinfo=VN), reason="x"),
     "stop": lambda w, p, code: s.dossier_stop(principal=p, code=code, reason="x"),
     "approve": lambda w, p, code: s.dossier_approve(principal=p, code=code),
-    "sign": lambda w, p, code: s.dossier_sign(principal=p, code=code),
-    "finish": lambda w, p, code: s.dossier_finish(principal=p, code=code),
+    "sign": lambda w, p, code: sign(principal=p, code=code),
+    "finish": lambda w, p, code: finish(principal=p, code=code),
     "return": lambda w, p, code: s.dossier_return(principal=p, code=code),
     "withdraw": lambda w, p, code: s.dossier_withdraw(principal=p, code=code, reason="x"),
     "rate": lambda w, p, code: s.dossier_rate(principal=p, code=code, rating="satisfied"),
@@ -330,7 +330,7 @@ def test_service_refuses_wrong_step_and_writes_nothing(world, steps_done, who, a
         lambda: s.dossier_forward(principal=world.specialist, code=code),
         lambda: s.dossier_forward(principal=world.head, code=code),
         lambda: s.dossier_approve(principal=world.leader, code=code),
-        lambda: s.dossier_sign(principal=world.leader, code=code),
+        lambda: sign(principal=world.leader, code=code),
     ]
     for walk in walkers[:steps_done]:
         walk()

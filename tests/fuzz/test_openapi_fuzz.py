@@ -44,8 +44,10 @@ def _seed(site: LiveSite, key: str) -> tuple[str, int]:
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {key}"
     codes = []
+    procedure = session.get(f"{site.url}/api/v1/procedures/1.000894", timeout=30).json()
+    components = [{"number": c["number"]} for c in procedure["components"] if c["requirement"] == "required"]
     for n in range(3):
-        body = {"procedure_code": "1.000894", "agency_code": "H44.100", "channel": 1,
+        body = {"procedure_code": "1.000894", "agency_code": "H44.100", "channel": 1, "components": components,
                 "applicant": {"type": "citizen", "name": f"Người thử {n}", "id_number": f"02509500{n:04d}"}}
         response = session.post(f"{site.url}/api/v1/dossiers", json=body, timeout=30)
         assert response.status_code == 201, response.text

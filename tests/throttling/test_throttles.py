@@ -144,7 +144,8 @@ def _returned(world) -> str:
     dossier = receive(client, world)
     code = dossier["code"]
     for action in ("forward", "forward", "approve", "sign", "finish", "return"):
-        assert act(client, code, action, {"result_number": "12/QĐ"} if action == "sign" else {}).status_code == 200
+        body = {"result_number": "12/QĐ", "result_kind": "paper"} if action == "sign" else {}
+        assert act(client, code, action, body).status_code == 200
     return code
 
 

@@ -11,14 +11,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI, Query, Schema
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from tinhso.api.boundary import InputSchema, IsoDateTime, limit_field, offset_field
 from tinhso.core.errors import ApplicationError
+from tinhso.monitoring.health import health_report
 from tinhso.units.models import AdministrativeUnit, UnitLevel
 from tinhso.workcalendar.calendar import ProcessingUnit
 from tinhso.workcalendar.selectors import calendar_for_province
@@ -46,6 +48,54 @@ def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespo
     return error_response(request, exc.status, exc.code, exc.message, exc.fields)
 
 
+# Field messages of the common Pydantic errors, by their `type`, in the request's language; other
+# types (the boundary's own messages among them) keep Pydantic's text.
+_FIELD_MESSAGES: dict[str, Any] = {
+    "missing": gettext_lazy("Bắt buộc phải có."),
+    "extra_forbidden": gettext_lazy("Trường này không được nhận."),
+    "string_type": gettext_lazy("Phải là một chuỗi ký tự."),
+    "string_too_short": gettext_lazy("Phải có ít nhất %(min_length)s ký tự."),
+    "string_too_long": gettext_lazy("Chỉ được có tối đa %(max_length)s ký tự."),
+    "string_pattern_mismatch": gettext_lazy("Không đúng định dạng."),
+    "int_parsing": gettext_lazy("Phải là một số nguyên."),
+    "int_type": gettext_lazy("Phải là một số nguyên."),
+    "float_parsing": gettext_lazy("Phải là một số."),
+    "float_type": gettext_lazy("Phải là một số."),
+    "decimal_parsing": gettext_lazy("Phải là một số."),
+    "bool_parsing": gettext_lazy("Phải là true hoặc false."),
+    "greater_than": gettext_lazy("Phải lớn hơn %(gt)s."),
+    "greater_than_equal": gettext_lazy("Phải lớn hơn hoặc bằng %(ge)s."),
+    "less_than": gettext_lazy("Phải nhỏ hơn %(lt)s."),
+    "less_than_equal": gettext_lazy("Phải nhỏ hơn hoặc bằng %(le)s."),
+    "enum": gettext_lazy("Phải là một trong: %(expected)s."),
+    "literal_error": gettext_lazy("Phải là một trong: %(expected)s."),
+    "date_from_datetime_parsing": gettext_lazy("Phải là một ngày (YYYY-MM-DD)."),
+    "date_parsing": gettext_lazy("Phải là một ngày (YYYY-MM-DD)."),
+    "datetime_parsing": gettext_lazy("Phải là một thời điểm ISO 8601, ví dụ 2026-03-02T08:00:00+07:00."),
+    "datetime_from_date_parsing": gettext_lazy("Phải là một thời điểm ISO 8601, ví dụ 2026-03-02T08:00:00+07:00."),
+    "uuid_parsing": gettext_lazy("Phải là một UUID."),
+    "json_invalid": gettext_lazy("Không phải JSON hợp lệ."),
+    "model_attributes_type": gettext_lazy("Phải là một đối tượng JSON."),
+    "dict_type": gettext_lazy("Phải là một đối tượng JSON."),
+    "list_type": gettext_lazy("Phải là một danh sách."),
+}
+
+
+def field_message(err: dict[str, Any]) -> str:
+    """One Pydantic error's message in the request's language (Pydantic's own text otherwise)."""
+    template = _FIELD_MESSAGES.get(str(err.get("type", "")))
+    if template is None:
+        return str(err.get("msg", "invalid"))
+    ctx = {k: str(v) for k, v in (err.get("ctx") or {}).items()}
+    if "expected" in ctx:  # Pydantic's "'a', 'b' or 'c'"
+        word = _("hoặc")
+        ctx["expected"] = ctx["expected"].replace(" or ", f" {word} ")
+    try:
+        return str(template) % ctx if "%(" in str(template) else str(template)
+    except (KeyError, ValueError, TypeError):
+        return str(err.get("msg", "invalid"))
+
+
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     fields: dict[str, str] = {}
@@ -55,19 +105,32 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
         loc = [str(p) for p in err.get("loc", [])]
         while len(loc) > 1 and loc[0] in ("body", "query", "path", "form", "payload", "file"):
             loc = loc[1:]
-        fields[".".join(loc) or "request"] = str(err.get("msg", "invalid"))
-    return error_response(request, 422, "invalid", "The request has invalid fields.", fields)
+        fields[".".join(loc) or "request"] = field_message(err)
+    return error_response(request, 422, "invalid", _("Yêu cầu có trường không hợp lệ."), fields)
 
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return error_response(request, 401, "unauthenticated", "Sign in or send Authorization: Bearer <API key>.")
+    return error_response(request, 401, "unauthenticated", _("Hãy đăng nhập hoặc gửi Authorization: Bearer <khoá API>."))
 
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     code = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict"}
-    return error_response(request, exc.status_code, code.get(exc.status_code, "error"), str(exc))
+    return error_response(request, exc.status_code, code.get(exc.status_code, "error"), _http_message(exc))
+
+
+def _http_message(exc: HttpError) -> str:
+    """Django Ninja's own English texts for an HttpError, in the request's language."""
+    known = {
+        "Cannot parse request body": _("Không đọc được nội dung yêu cầu."),
+        "Not Found": _("Không tìm thấy."),
+        "Forbidden": _("Không có quyền."),
+        "Method not allowed": _("Phương thức này không được hỗ trợ."),
+        "Unauthorized": _("Hãy đăng nhập hoặc gửi Authorization: Bearer <khoá API>."),
+    }
+    text = str(exc)
+    return known.get(text, text)
 
 
 class ErrorBody(Schema):
@@ -87,19 +150,29 @@ PUBLIC_ERRORS: dict[int, Any] = {400: ErrorOut, 413: ErrorOut, 414: None, 422: E
 ERRORS: dict[int, Any] = {**PUBLIC_ERRORS, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
 
 
+class HealthCheckOut(Schema):
+    ok: bool
+    detail: str
+    data: dict[str, Any]
+
+
 class HealthOut(Schema):
     status: str
+    checks: dict[str, HealthCheckOut]
 
 
 @api.get("/health", response={200: HealthOut, 503: ErrorOut, **PUBLIC_ERRORS}, tags=["public"], auth=None)
 def health(request: HttpRequest) -> Any:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception as exc:  # the database does not answer
-        return 503, {"error": {"code": "database_unavailable", "message": str(exc), "fields": {}}}
-    return {"status": "ok"}
+    """The database, the queue and the worker's heartbeat; 503 names each part that failed in `fields`."""
+    report = health_report()
+    if not report.ok:
+        failures = report.failures()
+        return Status(503, {"error": {
+            "code": "unhealthy", "message": _("Không hoạt động bình thường: %(parts)s.") % {"parts": ", ".join(sorted(failures))},
+            "fields": failures,
+        }})
+    checks = {name: {"ok": c.ok, "detail": c.detail, "data": c.data} for name, c in report.checks.items()}
+    return {"status": "ok", "checks": checks}
 
 
 class UnitOut(Schema):
@@ -130,7 +203,8 @@ def units(request: HttpRequest, query: Query[UnitQuery]) -> Any:
     if query.province:
         if not AdministrativeUnit.objects.filter(code=query.province, level=UnitLevel.PROVINCE, valid_to__isnull=True).exists():
             raise ApplicationError(
-                f"Unknown province {query.province!r}", code="invalid", status=422, fields={"province": "unknown GSO code"}
+                _("Không có tỉnh %(code)r.") % {"code": query.province}, code="invalid", status=422,
+                fields={"province": _("Không phải mã GSO của một tỉnh.")},
             )
         qs = qs.filter(parent__code=query.province)
     total = qs.count()
@@ -157,11 +231,13 @@ class DueQuery(InputSchema):
 def calendar_due(request: HttpRequest, query: Query[DueQuery]) -> Any:
     """The due moment of a dossier received at `start` with a legal time of `amount` `unit`."""
     if query.start.tzinfo is None:
-        raise ApplicationError("start needs a UTC offset", code="invalid", status=422, fields={"start": "needs an offset, e.g. +07:00"})
+        raise ApplicationError(_("start phải có độ lệch UTC."), code="invalid", status=422,
+                               fields={"start": _("Phải có độ lệch UTC, ví dụ +07:00.")})
     if not 0 < query.amount <= 3650:
-        raise ApplicationError("amount must be > 0 and ≤ 3650", code="invalid", status=422, fields={"amount": "0 < amount ≤ 3650"})
+        raise ApplicationError(_("amount phải > 0 và ≤ 3650."), code="invalid", status=422, fields={"amount": "0 < amount ≤ 3650"})
     if query.province and not AdministrativeUnit.objects.filter(code=query.province, level=UnitLevel.PROVINCE).exists():
-        raise ApplicationError("unknown province", code="invalid", status=422, fields={"province": "unknown GSO code"})
+        raise ApplicationError(_("Không có tỉnh %(code)r.") % {"code": query.province}, code="invalid", status=422,
+                               fields={"province": _("Không phải mã GSO của một tỉnh.")})
     calendar = calendar_for_province(query.province)
     due = calendar.due(query.start, Decimal(str(query.amount)), query.unit)
     return {"start": query.start, "due": due}
@@ -172,12 +248,14 @@ def _register_routers() -> None:
     from tinhso.api.imports import router as imports_router
     from tinhso.api.indicator_sets import router as indicator_sets_router
     from tinhso.api.indicators import router as indicators_router
+    from tinhso.api.procedures import router as procedures_router
 
     # The import router comes first: `/dossiers/import` must not be read as a dossier code.
     api.add_router("/dossiers", imports_router)
     api.add_router("/dossiers", dossiers_router)
     api.add_router("/indicators", indicators_router)
     api.add_router("/indicators", indicator_sets_router)
+    api.add_router("/procedures", procedures_router)
 
 
 _register_routers()

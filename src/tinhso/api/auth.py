@@ -13,6 +13,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from tinhso.agencies.principals import Principal, api_key_check
 from tinhso.core.clients import client_address
+from tinhso.identity.second_factor import second_factor_pending
 
 
 class BearerKey(HttpBearer):
@@ -31,6 +32,8 @@ class SessionAuth(APIKeyCookie):
     param_name = "sessionid"
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if second_factor_pending(request.user):
+            return None  # signed in with a password, the role's second factor still missing
         principal = Principal.for_user(request.user)
         if principal is not None:
             request.principal = principal  # type: ignore[attr-defined]

@@ -55,9 +55,10 @@ from tinhso.api.schemas import (
 )
 from tinhso.catalogue.models import Procedure
 from tinhso.core.boundary import INT64_MAX
-from tinhso.core.codes import mask_id_number, mask_name, mask_phone
+from tinhso.core.codes import dossier_code_candidates, mask_id_number, mask_name, mask_phone
 from tinhso.core.errors import InvalidInput, NotFound, PermissionDenied
 from tinhso.dossiers import selectors, services
+from tinhso.dossiers.components import ComponentReceipt
 from tinhso.dossiers.models import Attachment, AttachmentKind, Channel, Dossier, DossierEvent, Status
 from tinhso.dossiers.transitions import Action
 
@@ -65,6 +66,13 @@ router = Router(tags=["dossiers"], auth=AUTH)
 
 DossierCode = Annotated[str, Path(max_length=64, description="A dossier code, e.g. H44.100-260315-0007.")]
 AttachmentId = Annotated[int, Path(ge=1, le=INT64_MAX, description="The attachment's id.")]
+
+
+def _as_printed(code: str) -> str:
+    """A code as printed on form 01 when it can be read only one way (`h44.100-260315-0007`,
+    spaces, other dashes, dashes left out: `core.codes.dossier_code_candidates`), else as given."""
+    candidates = dossier_code_candidates(code)
+    return candidates[0] if len(candidates) == 1 else code
 
 
 # Transition-table actions by the name they have in the paths.
@@ -290,7 +298,8 @@ IDEMPOTENT = {"parameters": [IDEMPOTENCY_PARAMETER]}
 def dossier_receive(request: HttpRequest, payload: DossierReceiveIn) -> Any:
     """A complete dossier received at the counter, by post or online: the code is issued and the
     clock starts. `channel` is 1 counter, 2 online, 3 postal. Needs the reception role at the
-    agency. Unknown procedure or agency: 422 naming `procedure_code` / `agency_code`. Send an
+    agency. `components` lists what was handed in, by number: a missing required component is 422
+    on `components`, reported with every other bad field at once. Unknown procedure or agency: 422 naming `procedure_code` / `agency_code`. Send an
     `Idempotency-Key` to retry safely: a retry with the same key and body answers the first
     answer again and receives nothing new."""
     principal = principal_of(request)
@@ -308,6 +317,7 @@ def dossier_receive(request: HttpRequest, payload: DossierReceiveIn) -> Any:
                 summary=payload.summary,
                 fee_paid=payload.fee_paid,
                 fee_paid_online=payload.fee_paid_online,
+                components=[ComponentReceipt(c.number, c.quantity, c.copy_form, c.medium) for c in payload.components],
             )
         )
         return render_result(principal, result)
@@ -381,13 +391,13 @@ def dossier_detail(request: HttpRequest, code: DossierCode) -> Any:
     """The dossier with its dates (+07:00), current step, fees and the actions the caller may
     take now. Personal data is masked for callers without business with it (viewers)."""
     principal = principal_of(request)
-    return render_dossier(principal, selectors.dossier_get(principal=principal, code=code))
+    return render_dossier(principal, selectors.dossier_get(principal=principal, code=_as_printed(code)))
 
 
 @router.get("/{code}/history", response={200: list[EventOut], **ERRORS}, summary="A dossier's history (form 06)")
 def dossier_history(request: HttpRequest, code: DossierCode) -> Any:
     principal = principal_of(request)
-    return [render_event(e) for e in selectors.dossier_events(principal=principal, code=code)]
+    return [render_event(e) for e in selectors.dossier_events(principal=principal, code=_as_printed(code))]
 
 
 # --- actions ---------------------------------------------------------------------------------
@@ -490,6 +500,8 @@ def dossier_sign(request: HttpRequest, code: DossierCode, payload: SignIn) -> An
 
 @_action_route(Action.FINISH, "Issue the result: processing finished")
 def dossier_finish(request: HttpRequest, code: DossierCode, payload: NoteIn) -> Any:
+    """An electronic result (`result_kind` electronic at signing) needs its file first:
+    `POST /{code}/attachments` with `kind=result`; without it the answer is 422 on `result`."""
     principal = principal_of(request)
     result = services.dossier_finish(principal=principal, code=code, note=payload.note, expected_version=payload.version)
     return render_result(principal, result)

@@ -37,8 +37,8 @@ def operation_of(request: HttpRequest) -> str:
 def reused(request: HttpRequest) -> Callable[[], HttpResponse]:
     return lambda: error_response(
         request, 422, "idempotency_key_reused",
-        _("This Idempotency-Key was already used with a different request; use a new key for a new request."),
-        {"Idempotency-Key": _("already used with a different request")},
+        _("Idempotency-Key này đã được dùng cho một yêu cầu khác; hãy dùng khoá mới cho yêu cầu mới."),
+        {"Idempotency-Key": _("đã được dùng cho một yêu cầu khác")},
     )
 
 

@@ -5,20 +5,19 @@ or XLSX for the dashboard's export links). Scoped: an agency outside the caller'
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
+from tinhso.agencies.models import AgencyKind
 from tinhso.api.api import ERRORS
 from tinhso.api.auth import AUTH
 from tinhso.api.boundary import InputSchema
 from tinhso.api.indicators import _agency_and_period
 from tinhso.core.errors import NotFound
-from tinhso.core.spreadsheet import safe_row, text_row
+from tinhso.core.exports import Column, Export, choice_labels, csv_response, xlsx_response
 from tinhso.indicators.models import IndicatorSet
 from tinhso.indicators.rankings import direction_of, rankings
 from tinhso.indicators.sets import evaluate_set
@@ -157,7 +156,15 @@ class RankingOut(Schema):
     items: list[RankingRow]
 
 
-EXPORT_FIELDS = ("rank", "agency_code", "agency_name", "agency_kind", "value", "previous_rank", "previous_value", "movement")
+def _export_columns() -> list[Column]:
+    """The ranking's columns: JSON names for the CSV (machines), translated headers for the XLSX."""
+    return [
+        Column(_("Hạng"), key="rank"), Column(_("Mã cơ quan"), key="agency_code"),
+        Column(_("Tên cơ quan"), key="agency_name", width=40),
+        Column(_("Loại"), key="agency_kind", labels=choice_labels(AgencyKind), width=24),
+        Column(_("Giá trị"), key="value"), Column(_("Hạng kỳ trước"), key="previous_rank"),
+        Column(_("Giá trị kỳ trước"), key="previous_value"), Column(_("Thay đổi hạng"), key="movement"),
+    ]
 
 
 def _flat(row: dict[str, Any]) -> list[Any]:
@@ -167,39 +174,12 @@ def _flat(row: dict[str, Any]) -> list[Any]:
 
 
 def _csv(rows: list[dict[str, Any]], filename: str) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_FIELDS)
-    for row in rows:
-        writer.writerow(safe_row("" if v is None else v for v in _flat(row)))
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
+    return csv_response(Export(name=filename, columns=_export_columns(), rows=[_flat(r) for r in rows]), machine=True)
 
 
 def _xlsx(rows: list[dict[str, Any]], filename: str, title: str) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Xếp hạng")
-    sheet.append(text_row(sheet, [title]))
-    sheet["A1"].font = Font(bold=True)
-    headers = [_("Hạng"), _("Mã cơ quan"), _("Tên cơ quan"), _("Loại"), _("Giá trị"), _("Hạng kỳ trước"),
-               _("Giá trị kỳ trước"), _("Thay đổi hạng")]
-    sheet.append(text_row(sheet, headers))
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(text_row(sheet, _flat(row)))
-    sheet.column_dimensions["C"].width = 40
-    sheet.freeze_panes = "A3"
-    out = io.BytesIO()
-    workbook.save(out)
-    response = HttpResponse(out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
+    return xlsx_response(Export(name=filename, title=title, sheet=_("Xếp hạng"), columns=_export_columns(),
+                                rows=[_flat(r) for r in rows]))
 
 
 @router.get("/rankings", response={200: RankingOut, **ERRORS})

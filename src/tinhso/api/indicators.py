@@ -4,12 +4,10 @@ its scope only."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from typing import Any, Literal
 
 import orjson
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
@@ -19,7 +17,8 @@ from tinhso.api.api import ERRORS
 from tinhso.api.auth import AUTH, principal_of
 from tinhso.api.boundary import InputSchema, limit_field, offset_field
 from tinhso.core.errors import InvalidInput, NotFound
-from tinhso.core.spreadsheet import safe_row
+from tinhso.core.exports import Column, Export, choice_labels, csv_streaming_response
+from tinhso.dossiers.models import Channel, Rating, ResultKind, Status
 from tinhso.indicators.periods import Period, parse_period
 from tinhso.indicators.selectors import explain, service_index
 
@@ -46,6 +45,8 @@ class MetricOut(Schema):
     score: float | None
     max_score: float | None
     source: str
+    has_data: bool = Field(description="False when nothing was measured (no counts, or d = 0 with no score of its "
+                                       "own): shown as \"no data\", apart from a real zero.")
 
 
 class GroupOut(Schema):
@@ -53,6 +54,7 @@ class GroupOut(Schema):
     score: float | None
     max_score: float | None
     ratio: float | None
+    unmeasured_points: float = Field(description="Points of the group on metrics without data.")
     metrics: list[MetricOut]
 
 
@@ -61,6 +63,7 @@ class ChildIndexOut(Schema):
     period: PeriodOut
     total_score: float | None
     max_score: float
+    unmeasured_points: float = Field(description="Points of the index on metrics without data.")
     groups: list[GroupOut]
 
 
@@ -123,6 +126,13 @@ class ExplainItem(Schema):
     result_kind: str
 
 
+# The display labels that follow each code in the CSV (`<field>_label`).
+EXPLAIN_LABELS = {
+    "channel": choice_labels(Channel), "status": choice_labels(Status), "rating": choice_labels(Rating),
+    "result_kind": choice_labels(ResultKind),
+}
+
+
 class ExplainPage(Schema):
     metric: str
     count: int
@@ -152,11 +162,6 @@ def _item(d: Any) -> dict[str, Any]:
     }
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @router.get("/service-index/explain", response={200: ExplainPage, **ERRORS})
 def explain_metric(request: HttpRequest, query: Query[ExplainQuery]) -> Any:
     """The dossiers in a metric's denominator but not its numerator (paginated), or all of them as
@@ -164,18 +169,14 @@ def explain_metric(request: HttpRequest, query: Query[ExplainQuery]) -> Any:
     agency, period = _agency_and_period(request, query.agency, query.period)
     qs = explain(root=agency, period=period, metric=query.metric)
     if query.format == "csv":
-        fields = list(ExplainItem.model_fields)
-
-        def rows() -> Iterator[str]:
-            writer = csv.writer(_Echo())
-            yield "\ufeff" + writer.writerow(fields)
-            for d in qs.iterator(chunk_size=2000):
-                item = _item(d)
-                yield writer.writerow(safe_row(item[f] if item[f] is not None else "" for f in fields))
-
-        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{agency.code}-{period.key}-{query.metric}.csv"'
-        return response
+        # The JSON fields as the header; instants in Asia/Ho_Chi_Minh; each code followed by its label.
+        columns = [Column(f, key=f, labels=EXPLAIN_LABELS.get(f)) for f in ExplainItem.model_fields]
+        rows = ([d.code, d.procedure.code, d.procedure.name, d.receiving_agency.code, d.channel, d.status,
+                 d.received_at, d.due_at, d.finished_at, d.rating, d.complained, d.fee_paid_online,
+                 d.components_digitised, d.result_kind] for d in qs.iterator(chunk_size=2000))
+        return csv_streaming_response(
+            Export(name=f"{agency.code}-{period.key}-{query.metric}", columns=columns, rows=rows), machine=True
+        )
     return {
         "metric": query.metric,
         "count": qs.count(),

@@ -92,12 +92,35 @@ class DossierSubmitIn(InputSchema):
     summary: str = Field("", max_length=1000)
 
 
+class ComponentIn(InputSchema):
+    """One component handed in, named by its number in the procedure's list of components.
+
+    Only the shape is checked here; the values are the domain's rule (`dossiers.components`), so
+    that a bad quantity, an unknown number and a missing required component come back together
+    with the applicant's bad fields in one 422."""
+
+    number: int = Field(ge=0, le=INT32_MAX, description="The component's number in the procedure's list (1, 2, …).")
+    quantity: int = Field(1, ge=0, le=INT32_MAX, description="How many papers (or files) of it: 1 to 99.")
+    copy_form: str = Field(
+        "original", max_length=20, json_schema_extra={"enum": ["original", "certified_copy", "copy"]},
+        description="`original` (bản chính), `certified_copy` (bản sao có chứng thực) or `copy` (bản sao).")
+    medium: str = Field("paper", max_length=20, json_schema_extra={"enum": ["paper", "electronic"]},
+                        description="`paper` or `electronic`.")
+
+
 class DossierReceiveIn(DossierSubmitIn):
     channel: Literal[1, 2, 3] = Field(
         description="How the dossier arrived, as the national portal's code: 1 counter, 2 online, 3 postal."
     )
     fee_paid: bool = False
     fee_paid_online: bool = False
+    components: list[ComponentIn] = Field(
+        default_factory=list,
+        max_length=100,
+        description="What the applicant handed in. Every required component of the procedure must be listed, "
+        "or the answer is 422 naming the missing ones under `components`; conditional and optional ones only "
+        "when handed in. Form 01 lists exactly these.",
+    )
 
 
 # --- actions --------------------------------------------------------------------------------
@@ -129,7 +152,8 @@ class ExtendIn(ReasonIn):
 
 
 class SignIn(NoteIn):
-    result_number: str = Field("", max_length=100)
+    result_number: str = Field(
+        "", max_length=100, description="Required: the result's number and symbol (số, ký hiệu), e.g. 12/QĐ-UBND.")
     result_kind: Literal["electronic", "paper"] = "electronic"
 
 
@@ -245,7 +269,9 @@ class DossierListQuery(InputSchema):
     received_to: IsoDateTime | None = Field(None, description="Received before (without offset: +07:00).")
     due_before: IsoDateTime | None = None
     overdue: bool | None = None
-    q: str | None = Field(None, max_length=64, description="A dossier code (or its start) or an applicant's ID number.")
+    q: str | None = Field(None, max_length=64, description=(
+        "A dossier code (or its start, any case), an applicant's ID number or tax code, or the start of the "
+        "applicant's name ignoring diacritics and case (`nguyen van a` finds `Nguyễn Văn A`)."))
     limit: int = limit_field(50, 500)
     offset: int = offset_field()
 

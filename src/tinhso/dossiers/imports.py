@@ -64,7 +64,6 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.db import DataError, IntegrityError, connection, transaction
 from django.utils import timezone
-from tqdm import tqdm
 
 from tinhso.agencies.models import Agency, Role
 from tinhso.agencies.principals import Principal
@@ -73,6 +72,8 @@ from tinhso.agencies.services import ImportReport, LineError
 from tinhso.audit.services import audit_record
 from tinhso.catalogue.models import Procedure
 from tinhso.core.boundary import INT64_MAX, BoundaryError, instant_problem, parse_json, text_problem
+from tinhso.core.progress import progress_bar
+from tinhso.core.text import search_key
 from tinhso.dossiers.models import OPEN_STATUSES, ApplicantType, Channel, Dossier, Rating, ResultKind
 from tinhso.dossiers.services import latest_due_moment
 from tinhso.dossiers.signals import SNAPSHOT_FIELDS, dossiers_bulk_changing
@@ -95,6 +96,7 @@ FUTURE_SKEW = timedelta(days=1)
 # lone surrogate psycopg cannot encode) refuse; the batch is then retried in halves.
 LINE_ERRORS = (DataError, IntegrityError, OverflowError, UnicodeEncodeError)
 IMPORTED_APPLICANT_NAME = "(dữ liệu nhập)"
+IMPORTED_APPLICANT_NAME_SEARCH = search_key(IMPORTED_APPLICANT_NAME)
 # Whoever holds one of these roles at an agency may import that agency's dossiers. API keys
 # hold every role in their agency's subtree; a viewer may not import.
 IMPORT_ROLES = frozenset({Role.ADMINISTRATOR, Role.RECEPTION})
@@ -210,7 +212,7 @@ def dossiers_import_stream(
         allowed=_allowed_agency_ids(principal),
         now=timezone.now(),
     )
-    with tqdm(desc="dossiers", unit=" lines", file=sys.stderr, disable=not progress, mininterval=0.5) as bar:
+    with progress_bar(desc="dossiers", unit=" lines", file=sys.stderr, disable=not progress, mininterval=0.5) as bar:
         batch: dict[str, _Item] = {}
         read = 0
         for number, text in _numbered(lines):
@@ -377,6 +379,7 @@ def _dossier_values(obj: dict[str, Any], ctx: _Context) -> dict[str, Any]:
         "status": status,
         "applicant_type": applicant_type,
         "applicant_name": IMPORTED_APPLICANT_NAME,
+        "applicant_name_search": IMPORTED_APPLICANT_NAME_SEARCH,
         "submitted_at": received_at,
         "received_at": received_at,
         "due_at": due_at,

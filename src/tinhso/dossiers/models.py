@@ -73,6 +73,9 @@ class Dossier(models.Model):
     applicant_type = models.CharField(_("đối tượng"), max_length=10, choices=ApplicantType.choices)
     applicant_id_number = models.CharField(_("số định danh / mã số thuế"), max_length=14, blank=True)
     applicant_name = models.CharField(_("chủ hồ sơ"), max_length=255)
+    # `applicant_name` folded for search (`tinhso.core.text.search_key`: no diacritics, đ → d,
+    # lower case), written beside it by whatever writes the name (the receipt, the import).
+    applicant_name_search = models.CharField(max_length=255, blank=True, default="", editable=False)
     applicant_birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
     applicant_phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
@@ -144,6 +147,11 @@ class Dossier(models.Model):
             models.Index(fields=["receiving_agency", "received_at"], name="dossier_register"),
             models.Index(fields=["received_at"], name="dossier_received"),
             models.Index(fields=["applicant_id_number"], name="dossier_applicant_id"),
+            # Officers find a dossier by the start of the applicant's name (a prefix LIKE: the
+            # pattern operator class makes it indexable on PostgreSQL whatever the collation).
+            models.Index(
+                fields=["applicant_name_search"], name="dossier_applicant_name", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["procedure", "received_at"], name="dossier_procedure_received"),
         ]
 
@@ -225,6 +233,46 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CopyForm(models.TextChoices):
+    """The form in which a paper was handed in, as form 01's columns name it."""
+
+    ORIGINAL = "original", _("Bản chính")
+    CERTIFIED_COPY = "certified_copy", _("Bản sao có chứng thực")
+    COPY = "copy", _("Bản sao")
+
+
+class Medium(models.TextChoices):
+    PAPER = "paper", _("Bản giấy")
+    ELECTRONIC = "electronic", _("Bản điện tử")
+
+
+class ReceivedComponent(models.Model):
+    """What the applicant actually handed in for one component: how many, in which form (original,
+    certified copy, copy), on paper or electronically. Written by the receipt (`dossier_receive`)
+    and listed by form 01. The name and requirement are copied from the catalogue at receipt, so
+    the receipt keeps saying what it said when the catalogue changes later."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="received_components")
+    component = models.ForeignKey(
+        "catalogue.Component", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    order = models.PositiveSmallIntegerField(_("thứ tự"))
+    name = models.CharField(_("tên giấy tờ"), max_length=1000)
+    requirement = models.CharField(_("yêu cầu"), max_length=12)
+    quantity = models.PositiveSmallIntegerField(_("số lượng"), default=1)
+    copy_form = models.CharField(_("loại bản"), max_length=16, choices=CopyForm.choices, default=CopyForm.ORIGINAL)
+    medium = models.CharField(_("hình thức"), max_length=10, choices=Medium.choices, default=Medium.PAPER)
+
+    class Meta:
+        verbose_name = _("thành phần đã nhận")
+        verbose_name_plural = _("thành phần đã nhận")
+        ordering = ["dossier", "order"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "order"], name="received_component_order_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} × {self.quantity}"
 
 
 class DossierSequence(models.Model):

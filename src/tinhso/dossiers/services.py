@@ -10,7 +10,7 @@ for the lock, then finds the status moved on and gets `Conflict` (HTTP 409).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -29,6 +29,9 @@ from tinhso.audit.services import audit_record
 from tinhso.catalogue.models import Procedure, WorkflowStep
 from tinhso.core.codes import is_citizen_id, is_tax_code, normalise_tax_code
 from tinhso.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from tinhso.core.phones import phone_number
+from tinhso.core.text import search_key
+from tinhso.dossiers.components import ComponentReceipt, receipt_errors
 from tinhso.dossiers.models import (
     OPEN_STATUSES,
     ApplicantType,
@@ -38,6 +41,7 @@ from tinhso.dossiers.models import (
     Dossier,
     DossierEvent,
     Rating,
+    ReceivedComponent,
     ResultKind,
     Status,
 )
@@ -45,6 +49,7 @@ from tinhso.dossiers.sequence import next_dossier_code
 from tinhso.dossiers.signals import SNAPSHOT_FIELDS, dossier_changed, dossier_changing, dossiers_bulk_changing
 from tinhso.dossiers.signals import snapshot as field_snapshot
 from tinhso.dossiers.transitions import APPLICANT, Action, move_for
+from tinhso.workcalendar.calendar import WorkingCalendar
 from tinhso.workcalendar.selectors import calendar_for_agency
 
 # Roles that handle a dossier's files (viewers and administrators watch, they do not handle).
@@ -73,15 +78,20 @@ class Applicant:
             errors["applicant_id_number"] = _("Số định danh cá nhân phải gồm 12 chữ số.")
         if self.type == ApplicantType.BUSINESS:
             if not is_tax_code(self.id_number):
-                errors["applicant_id_number"] = _("Mã số thuế phải gồm 10 hoặc 13 chữ số.")
+                errors["applicant_id_number"] = _(
+                    "Mã số thuế không đúng: phải gồm 10 hoặc 13 chữ số và chữ số kiểm tra (thứ mười) phải khớp.")
             else:
                 self.id_number = normalise_tax_code(self.id_number)
         if self.representative_id_number and not is_citizen_id(self.representative_id_number):
             errors["representative_id_number"] = _("Số định danh cá nhân phải gồm 12 chữ số.")
         if self.birth_date is not None and not date(1900, 1, 1) <= self.birth_date <= timezone.localdate():
             errors["applicant_birth_date"] = _("Ngày sinh phải từ năm 1900 đến hôm nay.")
-        if self.phone and not (self.phone.lstrip("+").isdigit() and 9 <= len(self.phone.lstrip("+")) <= 15):
-            errors["applicant_phone"] = _("Số điện thoại không hợp lệ.")
+        if self.phone:
+            phone = phone_number(self.phone)
+            if phone is None:
+                errors["applicant_phone"] = _("Số điện thoại không hợp lệ (ví dụ 0912 345 678 hoặc +84 912 345 678).")
+            else:
+                self.phone = phone
         if errors:
             raise InvalidInput(_("Thông tin người nộp không hợp lệ."), fields=errors)
 
@@ -306,6 +316,40 @@ def latest_due_moment(received_at: datetime) -> datetime:
         return received_at.replace(year=received_at.year + years, day=28)
 
 
+class DueMomentRefused(InvalidInput):
+    """A typed due moment the working calendar refuses; `proposal` is the next valid instant."""
+
+    def __init__(self, message: str, *, proposal: datetime, field_name: str) -> None:
+        super().__init__(message, fields={field_name: message}, code="due_moment_not_working_time")
+        self.proposal = proposal
+
+
+def _moment(t: datetime) -> str:
+    return f"{timezone.localtime(t):%H:%M %d/%m/%Y}"
+
+
+def check_typed_due_moment(
+    calendar: WorkingCalendar, typed: datetime, *, current: datetime, field_name: str = "new_due_at"
+) -> None:
+    """A due moment an officer typed must be an instant the office is open, adding working time to
+    the `current` due moment (`WorkingCalendar.next_due_instant`); else `DueMomentRefused`
+    naming why and proposing the next valid instant."""
+    proposal = calendar.next_due_instant(typed, after=current)
+    if proposal == typed:
+        return
+    if typed <= current or calendar.working_seconds_between(current, typed) == 0:
+        why = _("Ngày hẹn mới phải sau ngày hẹn hiện tại (%(current)s).") % {"current": _moment(current)}
+    elif not calendar.is_working_day(typed):
+        why = _("Ngày hẹn mới rơi vào ngày nghỉ.")
+    else:
+        why = _("Ngày hẹn mới nằm ngoài giờ làm việc.")
+    raise DueMomentRefused(
+        _("%(why)s Đề xuất: %(proposal)s.") % {"why": why, "proposal": _moment(proposal)},
+        proposal=proposal,
+        field_name=field_name,
+    )
+
+
 def _require(value: str, field_name: str) -> str:
     if not value or not value.strip():
         raise InvalidInput(_("Cần ghi rõ lý do."), fields={field_name: _("Bắt buộc.")})
@@ -330,13 +374,32 @@ def _check_intake(principal: Principal | None, agency: Agency, action: Action) -
 
 
 def _new_dossier(
-    *, procedure: Procedure, agency: Agency, channel: int, applicant: Applicant, summary: str, at: datetime
+    *, procedure: Procedure, agency: Agency, channel: int, applicant: Applicant, summary: str, at: datetime,
+    components: Sequence[ComponentReceipt] | None = None,
 ) -> Dossier:
+    """A dossier not saved yet, once every check of the intake passed. Every problem is reported
+    at once: the channel, the procedure, the applicant's fields and the components together."""
+    errors: dict[str, Any] = {}
+    message = ""
     if channel not in Channel.values:
-        raise InvalidInput(_("Hình thức nộp không hợp lệ."), fields={"channel": _("Phải là 1, 2 hoặc 3.")})
+        message = _("Hình thức nộp không hợp lệ.")
+        errors["channel"] = _("Phải là 1, 2 hoặc 3.")
     if not procedure.is_active:
-        raise InvalidInput(_("Thủ tục không còn áp dụng."), fields={"procedure_code": _("Không còn áp dụng.")})
-    applicant.validate()
+        message = _("Thủ tục không còn áp dụng.")
+        errors["procedure_code"] = _("Không còn áp dụng.")
+    try:
+        applicant.validate()
+    except InvalidInput as exc:
+        message = message or exc.message
+        errors.update(exc.fields)
+    if components is not None:
+        problems = receipt_errors(list(procedure.components.all()), components)
+        message = message or problems.get("components") or (_("Thành phần hồ sơ không hợp lệ.") if problems else "")
+        errors.update(problems)
+    if errors:
+        if len(errors) > 1:
+            message = _("Hồ sơ chưa tiếp nhận được: %(count)s chỗ cần sửa.") % {"count": len(errors)}
+        raise InvalidInput(message, fields=errors)
     local_day = timezone.localtime(at).date()
     return Dossier(
         code=next_dossier_code(agency.pk, agency.code, local_day),
@@ -347,6 +410,7 @@ def _new_dossier(
         applicant_type=applicant.type,
         applicant_id_number=applicant.id_number,
         applicant_name=applicant.name.strip(),
+        applicant_name_search=search_key(applicant.name),
         applicant_birth_date=applicant.birth_date,
         applicant_address=applicant.address,
         applicant_phone=applicant.phone,
@@ -380,15 +444,24 @@ def dossier_receive(
     uploads: list[Upload] | None = None,
     fee_paid: bool = False,
     fee_paid_online: bool = False,
+    components: Sequence[ComponentReceipt] | None = None,
     at: datetime | None = None,
     actor_name: str | None = None,
 ) -> ActionResult:
     """Receive a complete dossier at `agency` (counter, post, or online already checked): the
-    code is issued, the clock starts and form 01 (receipt and appointment) is due."""
+    code is issued, the clock starts and form 01 (receipt and appointment) is due.
+
+    `components` is what the applicant handed in (`dossiers.components`): every required
+    component of the procedure must be there, or nothing is received (422 naming the missing
+    ones, with every other bad field). The faces always pass it; None — "not itemised" — is left
+    for callers that replay history, whose form 01 then lists the catalogue's components."""
     at = _now(at)
     _check_intake(principal, agency, Action.RECEIVE)
     with transaction.atomic():
-        dossier = _new_dossier(procedure=procedure, agency=agency, channel=channel, applicant=applicant, summary=summary, at=at)
+        dossier = _new_dossier(
+            procedure=procedure, agency=agency, channel=channel, applicant=applicant, summary=summary, at=at,
+            components=components,
+        )
         dossier.status = Status.RECEIVED
         dossier.fee_paid = fee_paid or fee_paid_online
         dossier.fee_paid_online = fee_paid_online
@@ -399,6 +472,7 @@ def dossier_receive(
             _store_uploads(dossier, uploads, principal)
             dossier.components_digitised = all(u.digitised for u in uploads)
             dossier.save(update_fields=["components_digitised"])
+        received = _record_components(dossier, components) if components is not None else None
         return _finish_change(
             dossier=dossier,
             principal=principal,
@@ -406,8 +480,30 @@ def dossier_receive(
             before=_snapshot(None),
             at=at,
             note="",
+            data={"components": received} if received is not None else None,
             actor_name=actor_name,
         )
+
+
+def _record_components(dossier: Dossier, receipts: Sequence[ComponentReceipt]) -> list[list[Any]]:
+    """Write what was handed in (already checked by `receipt_errors`), in the catalogue's order;
+    returns it as `[number, quantity, copy form, medium]` rows for the audit entry."""
+    catalogue = {c.order: c for c in dossier.procedure.components.all()}
+    ordered = sorted(receipts, key=lambda r: r.number)
+    ReceivedComponent.objects.bulk_create([
+        ReceivedComponent(
+            dossier=dossier,
+            component=catalogue[r.number],
+            order=r.number,
+            name=catalogue[r.number].name,
+            requirement=catalogue[r.number].requirement,
+            quantity=r.quantity,
+            copy_form=r.copy_form,
+            medium=r.medium,
+        )
+        for r in ordered
+    ])
+    return [[r.number, r.quantity, r.copy_form, r.medium] for r in ordered]
 
 
 def dossier_submit(
@@ -489,13 +585,16 @@ def dossier_supplement_received(
         if d.procedure.supplement_clock == "restart":
             d.due_at = d.legal_due_at = _compute_due(d, now)
             d.paused_seconds = 0
-        else:
+        elif paused:
+            # A pause of no working time (asked and brought back at lunch, overnight, on a day
+            # off, or at the same instant) moves nothing: adding zero would snap a 17:00
+            # appointment to the next opening.
             d.paused_seconds += paused
             assert d.due_at is not None
             d.due_at = calendar.add_working_seconds(d.due_at, paused)
             if d.legal_due_at is not None:
                 d.legal_due_at = calendar.add_working_seconds(d.legal_due_at, paused)
-        if d.step_due_at is not None:
+        if d.step_due_at is not None and paused:
             d.step_due_at = calendar.add_working_seconds(d.step_due_at, paused)
         d.paused_at = None
         return {"paused_working_seconds": paused}
@@ -545,8 +644,16 @@ def dossier_sign(
     *, principal: Principal, code: str, note: str = "", result_number: str = "", result_kind: str = ResultKind.ELECTRONIC,
     at: datetime | None = None, expected_version: int | None = None,
 ) -> ActionResult:
+    """The result is signed: its number (số, ký hiệu — "12/QĐ-UBND") is required, and whether it
+    is issued electronically or on paper (an electronic result needs its file at `finish`)."""
+    errors: dict[str, str] = {}
     if result_kind not in ResultKind.values:
-        raise InvalidInput(_("Hình thức kết quả không hợp lệ."), fields={"result_kind": _("electronic hoặc paper.")})
+        errors["result_kind"] = _("electronic hoặc paper.")
+    result_number = (result_number or "").strip()
+    if not result_number:
+        errors["result_number"] = _("Bắt buộc: số, ký hiệu của văn bản kết quả (ví dụ 12/QĐ-UBND).")
+    if errors:
+        raise InvalidInput(_("Chưa ký được: kiểm tra số, ký hiệu và hình thức của kết quả."), fields=errors)
 
     def change(d: Dossier, now: datetime) -> None:
         d.result_kind = result_kind
@@ -583,10 +690,8 @@ def dossier_extend(
     def change(d: Dossier, now: datetime) -> dict[str, Any]:
         if d.extended:
             raise Conflict(_("Hồ sơ đã được gia hạn một lần; không thể gia hạn tiếp."), code="already_extended")
-        if d.due_at is None or new_due_at <= d.due_at:
-            raise InvalidInput(
-                _("Ngày hẹn mới phải sau ngày hẹn hiện tại."), fields={"new_due_at": _("Phải sau ngày hẹn hiện tại.")}
-            )
+        if d.due_at is None:
+            raise Conflict(_("Hồ sơ chưa có ngày hẹn trả; không thể gia hạn."), code="no_due_moment")
         latest = latest_due_moment(d.received_at or now)
         if new_due_at > latest:
             raise InvalidInput(
@@ -594,6 +699,8 @@ def dossier_extend(
                 % {"years": settings.TINHSO_MAX_DUE_YEARS, "latest": f"{timezone.localtime(latest):%d/%m/%Y}"},
                 fields={"new_due_at": _("Quá xa so với ngày tiếp nhận.")},
             )
+        # After the bound above, so the calendar never builds tables for a far-off year.
+        check_typed_due_moment(calendar_for_agency(d.receiving_agency), new_due_at, current=d.due_at)
         notice = settings.TINHSO_EXTENSION_MIN_NOTICE_HOURS
         if notice:
             calendar = calendar_for_agency(d.receiving_agency)
@@ -629,9 +736,19 @@ def dossier_finish(
     *, principal: Principal, code: str, note: str = "", result: Upload | None = None, at: datetime | None = None,
     expected_version: int | None = None,
 ) -> ActionResult:
-    """The result is issued: processing is finished, on time or late against the due moment."""
+    """The result is issued: processing is finished, on time or late against the due moment.
+    An electronic result needs its file: `result` here, or a `result` attachment added before."""
 
     def change(d: Dossier, now: datetime) -> dict[str, Any]:
+        if (
+            result is None
+            and d.result_kind == ResultKind.ELECTRONIC
+            and not d.attachments.filter(kind=AttachmentKind.RESULT).exists()
+        ):
+            raise InvalidInput(
+                _("Kết quả là bản điện tử: cần tải lên tệp kết quả trước khi hoàn thành."),
+                fields={"result": _("Bắt buộc với kết quả bản điện tử.")},
+            )
         if result is not None:
             attachment_store(dossier=d, upload=Upload(result.name, result.filename, result.content, True, AttachmentKind.RESULT), principal=principal)
             d.result_kind = d.result_kind or ResultKind.ELECTRONIC

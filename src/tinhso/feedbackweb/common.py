@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,8 +10,8 @@ from django.core.paginator import Page
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
-from tinhso.core.errors import ApplicationError, InvalidInput
-from tinhso.feedback import verification
+from tinhso.core.errors import ApplicationError
+from tinhso.core.phones import phone_number
 from tinhso.feedback.models import Report
 from tinhso.feedback.transitions import ReportAction
 from tinhso.feedbackweb.forms import SERVICE_FIELDS
@@ -35,11 +34,9 @@ EVENT_LABELS: dict[str, Any] = {str(a): label for a, label in ACTION_LABELS.item
 def normalise_phone(value: str) -> str:
     """A mobile number in its national form (`0912345678` from `+84 912 345 678`), as the OTP
     was sent to it, so the session's verified phone and the form's phone compare equal however
-    the citizen typed them; anything else (a landline) with its separators removed."""
-    try:
-        return verification.normalise_phone(value)
-    except InvalidInput:
-        return re.sub(r"[\s.\-()]", "", value or "")
+    the citizen typed them; a landline in its stored form (`tinhso.core.phones`); anything else
+    as typed, for the service to refuse with its field message."""
+    return phone_number(value) or (value or "").strip()
 
 
 def add_service_errors(form: forms.Form, exc: ApplicationError) -> None:

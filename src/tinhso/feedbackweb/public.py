@@ -78,6 +78,7 @@ def _otp_step(request: HttpRequest, form_data: Any) -> dict[str, Any]:
                 verified = verification.otp_verify(phone=phone, code=code, client_ip=client_address(request))
             except ApplicationError as exc:
                 out["otp_error"] = exc.message
+                out["otp_rate_limited"] = exc.status == 429
             else:
                 if verified:
                     request.session[SESSION_VERIFIED_PHONE] = phone
@@ -90,6 +91,7 @@ def _otp_step(request: HttpRequest, form_data: Any) -> dict[str, Any]:
             verification.otp_request(phone=phone, client_ip=client_address(request))
         except ApplicationError as exc:
             out["otp_error"] = exc.fields.get("phone") or exc.message if exc.fields else exc.message
+            out["otp_rate_limited"] = exc.status == 429
         else:
             out["otp_sent"] = True
             out["otp_message"] = _("Đã gửi mã xác minh tới %(phone)s.") % {"phone": phone}
@@ -106,8 +108,10 @@ def report_new(request: HttpRequest) -> HttpResponse:
         form = ff.ReportForm(request.POST, request.FILES)
         if "otp_send" in request.POST or "otp_check" in request.POST:
             otp = _otp_step(request, request.POST)
-            if request.headers.get("HX-Request"):
+            if request.headers.get("HX-Request"):  # htmx swaps only a 2xx: the message says it
                 return render(request, "feedbackweb/_otp.html", {"form": form, **otp})
+            if otp.get("otp_rate_limited"):
+                status = 429
         elif form.is_valid():
             data = form.cleaned_data
             phone = normalise_phone(data["reporter_phone"])

@@ -15,7 +15,6 @@ a public report's photos are public anyway. CSV cells cannot be formulas (`core.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -29,6 +28,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -37,7 +37,7 @@ from tinhso.agencies.principals import Principal
 from tinhso.agencies.scoping import may_see_personal_data, roles_at, visible_agency_ids
 from tinhso.core.codes import mask_name, mask_phone
 from tinhso.core.errors import ApplicationError, Conflict, NotFound
-from tinhso.core.spreadsheet import safe_row
+from tinhso.core.exports import Column, Export, csv_response
 from tinhso.feedback import services as fs
 from tinhso.feedback.models import (
     OPEN_REPORT_STATUSES,
@@ -57,7 +57,7 @@ from tinhso.feedbackweb.common import (
     normalise_phone,
     page_context,
 )
-from tinhso.indicators.periods import current_period, parse_period
+from tinhso.indicators.periods import current_period, parse_period, period_label
 from tinhso.workcalendar.selectors import calendar_for_agency
 from tinhso.workspace.actions import run_page_action
 from tinhso.workspace.views import _header
@@ -385,8 +385,11 @@ def hotline_history(request: HttpRequest) -> HttpResponse:
     """htmx fragment: the caller's earlier reports that I may see."""
     principal = _operator(request)
     phone = request.GET.get("caller_phone", "")
+    # The number is echoed as typed only to those who take calls (a role other than viewer
+    # somewhere); a viewer reads it masked, like every phone they see.
+    shown = phone if may_see_personal_data(principal, set(visible_agency_ids(principal))) else mask_phone(phone)
     return _render(request, "feedbackweb/_caller_history.html", {
-        "history": _caller_history(principal, phone), "history_phone": phone})
+        "history": _caller_history(principal, phone), "history_phone": shown})
 
 
 # --- the leaders' overview ------------------------------------------------------------------
@@ -451,16 +454,9 @@ def overview_data(principal: Principal, period: Any, now: datetime) -> dict[str,
 
 
 def _csv(rows: list[dict[str, Any]], header: list[str], keys: list[str], filename: str) -> HttpResponse:
-    """A CSV download; text that a spreadsheet program could take for a formula is written as
-    text (`core.spreadsheet.safe_row`)."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so that spreadsheet programs read the Vietnamese letters as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(safe_row(header))
-    for row in rows:
-        writer.writerow(safe_row(row[k] for k in keys))
-    return response
+    """A CSV download through `core.exports` (no cell a formula)."""
+    return csv_response(Export(name=filename.removesuffix(".csv"), columns=[Column(h, key=k) for h, k in zip(header, keys, strict=True)],
+                               rows=([row[k] for k in keys] for row in rows)))
 
 
 @login_required
@@ -492,8 +488,11 @@ def overview(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def ops_panel(request: HttpRequest) -> HttpResponse:
-    """htmx fragment for the operations centre: open and overdue reports, the period's rates."""
+    """htmx fragment for the operations centre: open and overdue reports, and the rates of the
+    period the dashboard shows (`?period=`, the same one as the rest of its page)."""
     principal = _staff(request)
-    period = current_period("month", timezone.localdate())
+    period, _error = _period(request)
     data = overview_data(principal, period, timezone.now())
-    return render(request, "feedbackweb/_ops_panel_body.html", {**data, "period": period})
+    return render(request, "feedbackweb/_ops_panel_body.html", {
+        **data, "period": period, "period_label": period_label(period, get_language() or "vi"),
+    })

@@ -12,17 +12,21 @@ from __future__ import annotations
 import tempfile
 from itertools import islice
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tinhso.agencies.models import Agency
+from tinhso.agencies.models import Agency, Role
 from tinhso.agencies.principals import Principal
 from tinhso.agencies.scoping import may_see_personal_data, visible_agencies
+from tinhso.core.codes import is_agency_code
 from tinhso.core.errors import ApplicationError, NotFound
 from tinhso.dossiers.forms import FormDocument, build_form
 from tinhso.dossiers.forms.data import FORM_TEXT
@@ -31,6 +35,7 @@ from tinhso.dossiers.forms.register import (
     COLUMNS,
     RegisterPeriod,
     Tally,
+    month_of,
     parse_period,
     register_footer,
     register_header,
@@ -95,8 +100,34 @@ def _period(request: HttpRequest, agency_code: str) -> tuple[RegisterPeriod, boo
             _("Không tìm thấy cơ quan %(code)s, hoặc bạn không có quyền xem sổ theo dõi của cơ quan này.")
             % {"code": agency_code}
         )
-    period = parse_period(agency, request.GET.get("from"), request.GET.get("to"))
+    start_text, end_text = request.GET.get("from"), request.GET.get("to")
+    if not start_text and not end_text:
+        # No period asked for: this month (what the menu's link opens).
+        start, end = month_of(timezone.localdate())
+        start_text, end_text = start.isoformat(), end.isoformat()
+    period = parse_period(agency, start_text, end_text)
     return period, may_see_personal_data(principal, {agency.pk})
+
+
+@login_required
+def register_home(request: HttpRequest) -> HttpResponse:
+    """The menu's "Sổ theo dõi": this month's register (form 07) of `?agency=` or of the first
+    agency where I hold a seat (a reception seat first)."""
+    principal = Principal.for_user(request.user)
+    if principal is None:
+        raise DjangoPermissionDenied(_("Tài khoản chưa được gán vai trò ở cơ quan nào."))
+    wanted = request.GET.get("agency", "").strip()
+    if wanted and not is_agency_code(wanted):
+        raise Http404(_("Không có cơ quan có mã này."))
+    seats = sorted(principal.roles, key=lambda seat: (seat[1] != Role.RECEPTION, seat[0].code))
+    code = wanted or (seats[0][0].code if seats else "")
+    if not code and principal.is_superuser:  # no seat of their own: the province, the top of the tree
+        code = Agency.objects.filter(parent__isnull=True).order_by("code").values_list("code", flat=True).first() or ""
+    if not code:
+        raise DjangoPermissionDenied(_("Tài khoản chưa được gán vai trò ở cơ quan nào."))
+    start, end = month_of(timezone.localdate())
+    url = reverse("workspace:register_html", kwargs={"agency_code": code})
+    return redirect(f"{url}?{urlencode({'from': start.isoformat(), 'to': end.isoformat()})}")
 
 
 def _register_urls(agency: Agency, request: HttpRequest) -> dict[str, str]:

@@ -14,8 +14,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from tinhso.agencies.models import Agency
-from tinhso.catalogue.models import Procedure
-from tinhso.dossiers.models import ApplicantType, Channel, Rating, ResultKind
+from tinhso.catalogue.models import Component, Procedure
+from tinhso.core.errors import InvalidInput
+from tinhso.dossiers.components import MAX_QUANTITY, ComponentReceipt, receipt_errors
+from tinhso.dossiers.models import ApplicantType, Channel, CopyForm, Medium, Rating, ResultKind
+from tinhso.dossiers.services import Applicant
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -97,7 +100,8 @@ class CounterForm(forms.Form):
     attachments = MultipleFileField(label=_("Tệp đính kèm (PDF, ảnh; có thể chọn nhiều tệp)"))
 
     # Service field names → this form's field names.
-    SERVICE_FIELDS = {"procedure_code": "procedure", "file": "attachments"}
+    SERVICE_FIELDS = {"procedure_code": "procedure", "file": "attachments", "components": "documents"}
+    COMPONENT_FIELDS = ("number", "quantity", "copy_form", "medium")
 
     def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -106,8 +110,16 @@ class CounterForm(forms.Form):
             self.fields["agency"].widget = forms.HiddenInput()
             self.fields["agency"].initial = agencies.first().pk
         procedure = self.selected_procedure()
-        documents = list(procedure.required_documents) if procedure is not None else []
-        cast(forms.ChoiceField, self.fields["documents"]).choices = [(d, d) for d in documents]
+        self.components: list[Component] = list(procedure.components.order_by("order")) if procedure is not None else []
+        cast(forms.ChoiceField, self.fields["documents"]).choices = [(str(c.order), c.name) for c in self.components]
+        # How each component was handed in: how many, original or copy, paper or electronic.
+        for c in self.components:
+            self.fields[f"quantity_{c.order}"] = forms.IntegerField(
+                label=_("Số lượng"), required=False, initial=1, min_value=1, max_value=MAX_QUANTITY)
+            self.fields[f"copy_form_{c.order}"] = forms.ChoiceField(
+                label=_("Loại bản"), choices=CopyForm.choices, initial=CopyForm.ORIGINAL, required=False)
+            self.fields[f"medium_{c.order}"] = forms.ChoiceField(
+                label=_("Hình thức"), choices=Medium.choices, initial=Medium.PAPER, required=False)
 
     def selected_procedure(self) -> Procedure | None:
         code = self.data.get("procedure") if self.is_bound else self.initial.get("procedure")
@@ -115,27 +127,84 @@ class CounterForm(forms.Form):
             return None
         return Procedure.objects.filter(is_active=True, code=code).first()
 
+    def receipts(self) -> list[ComponentReceipt]:
+        """The ticked components with their quantity, form and medium (after `is_valid`)."""
+        data = self.cleaned_data
+        return [
+            ComponentReceipt(
+                number=int(n),
+                quantity=data.get(f"quantity_{n}") or 1,
+                copy_form=data.get(f"copy_form_{n}") or CopyForm.ORIGINAL,
+                medium=data.get(f"medium_{n}") or Medium.PAPER,
+            )
+            for n in data.get("documents") or []
+        ]
+
+    def applicant(self) -> Applicant:
+        data = self.cleaned_data
+        return Applicant(
+            type=data.get("applicant_type") or "",
+            name=data.get("applicant_name") or "",
+            id_number=(data.get("applicant_id_number") or "").strip(),
+            birth_date=data.get("applicant_birth_date"),
+            address=data.get("applicant_address") or "",
+            phone=(data.get("applicant_phone") or "").strip(),
+            email=data.get("applicant_email") or "",
+            representative_name=data.get("representative_name") or "",
+            representative_id_number=(data.get("representative_id_number") or "").strip(),
+        )
+
     def clean(self) -> dict[str, Any]:
+        """Besides the fields' own checks, ask the domain's rules now — the applicant's fields and
+        the components (`dossiers.components.receipt_errors`) — so that the officer sees every
+        problem of the form at once, not one per submission. The service checks them again."""
         data = super().clean() or {}
-        procedure = data.get("procedure")
-        if procedure is not None:
-            missing = [d for d in procedure.required_documents if d not in (data.get("documents") or [])]
-            if missing:
-                self.add_error(
-                    "documents",
-                    _("Hồ sơ chưa đủ thành phần (thiếu: %(missing)s). Hướng dẫn người nộp bổ sung trước khi tiếp nhận.")
-                    % {"missing": "; ".join(missing)},
-                )
+        try:
+            if data.get("applicant_type"):
+                self.applicant().validate()
+        except InvalidInput as exc:
+            self.add_service_errors(exc.fields, exc.message)
+        if data.get("procedure") is not None:
+            receipts = self.receipts()
+            problems = receipt_errors(self.components, receipts)
+            self.add_service_errors({self._component_field(k, receipts): v for k, v in problems.items()}, "")
         return data
+
+    def _component_field(self, key: str, receipts: list[ComponentReceipt]) -> str:
+        """`components.1.quantity` (the second ticked component) → `quantity_<its number>`."""
+        parts = key.split(".")
+        if len(parts) == 3 and parts[2] in self.COMPONENT_FIELDS[1:]:
+            return f"{parts[2]}_{receipts[int(parts[1])].number}"
+        return "documents"
+
+    def component_rows(self) -> list[dict[str, Any]]:
+        """The components as the counter shows them: ticked or not, with their three inputs."""
+        ticked = set(cast(Any, self.data).getlist("documents")) if self.is_bound else set()
+        rows = []
+        for c in self.components:
+            n = c.order
+            rows.append({
+                "component": c,
+                "number": n,
+                "checked": str(n) in ticked,
+                "quantity": self[f"quantity_{n}"],
+                "copy_form": self[f"copy_form_{n}"],
+                "medium": self[f"medium_{n}"],
+                "errors": [e for f in ("quantity", "copy_form", "medium") for e in self.errors.get(f"{f}_{n}", [])],
+            })
+        return rows
 
     def add_service_errors(self, fields: dict[str, Any], message: str) -> None:
         """Put a service's per-field messages next to this form's fields."""
         if not fields:
-            self.add_error(None, message)
+            if message:
+                self.add_error(None, message)
             return
         for name, text in fields.items():
             target = self.SERVICE_FIELDS.get(name, name)
-            self.add_error(target if target in self.fields else None, str(text))
+            target_field = target if target in self.fields else None
+            if str(text) not in self.errors.get(target_field or "__all__", []):
+                self.add_error(target_field, str(text))
 
 
 class _ActionForm(forms.Form):
@@ -187,12 +256,15 @@ class ExtendForm(ReasonForm):
 
 
 class SignForm(NoteForm):
-    result_number = forms.CharField(label=_("Số văn bản kết quả"), max_length=100, required=False)
+    result_number = forms.CharField(
+        label=_("Số, ký hiệu văn bản kết quả"), max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "12/QĐ-UBND"}),
+    )
     result_kind = forms.ChoiceField(label=_("Hình thức kết quả"), choices=ResultKind.choices, initial=ResultKind.ELECTRONIC)
 
 
 class FinishForm(NoteForm):
-    result = forms.FileField(label=_("Tệp kết quả (nếu có)"), required=False)
+    result = forms.FileField(label=_("Tệp kết quả (bắt buộc khi kết quả là bản điện tử)"), required=False)
 
 
 class RatingForm(_ActionForm):
@@ -217,7 +289,7 @@ class PublicRatingForm(forms.Form):
 
 class InboxFilterForm(forms.Form):
     status = forms.TypedChoiceField(label=_("Trạng thái"), required=False, coerce=int, empty_value=None)
-    q = forms.CharField(label=_("Mã hồ sơ hoặc số định danh"), required=False, max_length=64)
+    q = forms.CharField(label=_("Mã hồ sơ, số định danh hoặc tên chủ hồ sơ"), required=False, max_length=64)
 
     def __init__(self, *args: Any, status_choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

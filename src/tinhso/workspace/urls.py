@@ -6,7 +6,7 @@ Paths are Vietnamese (what officers and citizens read in the address bar); names
 from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 
-from tinhso.workspace import views
+from tinhso.workspace import form_views, session_timeout, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -20,5 +20,8 @@ urlpatterns = [
     path("tiep-nhan/", views.counter, name="counter"),
     path("tiep-nhan/thu-tuc/", views.counter_procedure, name="counter_procedure"),
     path("tra-cuu/", views.tracking, name="tracking"),
+    path("so-theo-doi/", form_views.register_home, name="register"),
+    path("phien/", session_timeout.session_status, name="session_status"),
+    path("phien/gia-han/", session_timeout.session_keep, name="session_keep"),
     path("forms/", include("tinhso.workspace.form_urls")),
 ]

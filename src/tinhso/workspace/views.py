@@ -42,6 +42,8 @@ from tinhso.dossiers.transitions import Action
 from tinhso.throttling.services import rule, throttle_exceeded, throttle_hit
 from tinhso.workcalendar.selectors import calendar_for_agency
 from tinhso.workspace import forms as wf
+from tinhso.workspace import session_timeout
+from tinhso.workspace import tracking as tracking_page
 from tinhso.workspace.actions import run_page_action
 
 PAGE_SIZE = 50
@@ -164,6 +166,14 @@ class SignInView(LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from tinhso.identity.staff_sso import staff_sso_enabled
+
+        # Shown because the session ended without activity (tinhso.workspace.session_timeout);
+        # the single sign-on button when the province's directory is configured (tinhso.identity).
+        return {**super().get_context_data(**kwargs), "session_expired": session_timeout.was_expired(self.request),
+                "staff_sso": staff_sso_enabled()}
+
 
 def signin_locked_out(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
     """The sign-in page when django-axes has locked this username at this address (429)."""
@@ -179,12 +189,22 @@ def signin_locked_out(request: HttpRequest, original_response: Any = None, crede
 # --- inbox ---------------------------------------------------------------------------------
 
 
+# The inbox's two tabs: what waits for my move (the default), and every open dossier of my agencies.
+INBOX_MINE = "cho-toi"
+INBOX_ALL = "tat-ca"
+
+
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    """My dossiers: the open dossiers of my agencies, soonest due first; a search looks through
-    every dossier I may see."""
+    """My dossiers: by default those waiting for my move ("Chờ tôi xử lý"), the other tab every
+    open dossier of my agencies, soonest due first; a search (code, ID number or the applicant's
+    name, with or without diacritics) looks through every dossier I may see."""
     principal = _staff(request)
+    # Someone who handles no dossier (a viewer, an administrator) waits for nothing: all of them.
+    handles = principal.is_superuser or any(role in services.HANDLING_ROLES for _, role in principal.roles)
+    tab = request.GET.get("xem") if request.GET.get("xem") in (INBOX_MINE, INBOX_ALL) else None
+    tab = tab or (INBOX_MINE if handles else INBOX_ALL)
     status_choices = [(int(s), str(Status(s).label)) for s in Status]
     filters = wf.InboxFilterForm(request.GET or None, status_choices=status_choices)
     status: int | None = None
@@ -196,7 +216,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         qs = selectors.dossier_list(principal=principal, filters=selectors.DossierFilters(q=q, status=status))
         qs = qs.select_related("handling_agency__unit__parent", "receiving_agency")
     else:
-        qs = selectors.inbox(principal=principal)
+        qs = selectors.inbox(principal=principal) if tab == INBOX_ALL else selectors.waiting_for(principal=principal)
         if status is not None:
             qs = qs.filter(status=status)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -213,6 +233,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return _render(request, "workspace/inbox.html", {
         "filters": filters, "page": page, "rows": rows, "searching": bool(q), "query": query.urlencode(),
+        "tab": tab, "tab_mine": INBOX_MINE, "tab_all": INBOX_ALL,
     })
 
 
@@ -224,7 +245,7 @@ def _procedure_info(procedure: Procedure | None, agency: Agency | None, channel:
     if procedure is None:
         return {"procedure": None}
     info: dict[str, Any] = {
-        "procedure": procedure, "documents": list(procedure.required_documents), "fee": _money(procedure.fee_vnd),
+        "procedure": procedure, "fee": _money(procedure.fee_vnd),
     }
     info["amount"] = procedure.processing_time_for(channel)
     if agency is not None:
@@ -253,8 +274,9 @@ def counter_procedure(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("procedure", "")
     procedure = Procedure.objects.filter(is_active=True, code=code).first() if code else None
     channel = _int_or_none(request.GET.get("channel")) or Channel.COUNTER
+    form = wf.CounterForm(agencies=agencies, initial={"procedure": procedure.code if procedure else ""})
     return _render(request, "workspace/_procedure_info.html", {
-        **_procedure_info(procedure, agency, channel), "checked": [],
+        **_procedure_info(procedure, agency, channel), "form": form, "components": form.component_rows(),
     })
 
 
@@ -270,17 +292,6 @@ def counter(request: HttpRequest) -> HttpResponse:
         form = wf.CounterForm(request.POST, request.FILES, agencies=agencies)
         if form.is_valid():
             data = form.cleaned_data
-            applicant = services.Applicant(
-                type=data["applicant_type"],
-                name=data["applicant_name"],
-                id_number=data["applicant_id_number"].strip(),
-                birth_date=data["applicant_birth_date"],
-                address=data["applicant_address"],
-                phone=data["applicant_phone"].strip(),
-                email=data["applicant_email"],
-                representative_name=data["representative_name"],
-                representative_id_number=data["representative_id_number"].strip(),
-            )
             uploads = [services.Upload(name=f.name, filename=f.name, content=f.read()) for f in data["attachments"]]
             try:
                 result = services.dossier_receive(
@@ -288,10 +299,11 @@ def counter(request: HttpRequest) -> HttpResponse:
                     procedure=data["procedure"],
                     agency=data["agency"],
                     channel=data["channel"],
-                    applicant=applicant,
+                    applicant=form.applicant(),
                     summary=data["summary"],
                     uploads=uploads,
                     fee_paid=data["fee_paid"],
+                    components=form.receipts(),
                 )
             except ApplicationError as exc:
                 form.add_service_errors(exc.fields, exc.message)
@@ -311,8 +323,8 @@ def counter(request: HttpRequest) -> HttpResponse:
         agency = agencies.filter(pk=_int_or_none(form.data.get("agency")) or 0).first()
     channel = _int_or_none(form.data.get("channel")) if form.is_bound else None
     info = _procedure_info(procedure, agency, channel or Channel.COUNTER)
-    checked = request.POST.getlist("documents") if form.is_bound else []
-    return _render(request, "workspace/counter.html", {"form": form, **info, "checked": checked}, status=status)
+    return _render(request, "workspace/counter.html", {"form": form, **info, "components": form.component_rows()},
+                   status=status)
 
 
 # --- the dossier page and its actions --------------------------------------------------------
@@ -343,8 +355,10 @@ def _form_links(dossier: Dossier, actions_done: set[str]) -> list[dict[str, Any]
     ]
 
 
-def _action_form(action: Action, dossier: Dossier, data: Any = None, files: Any = None) -> Any:
-    initial = {"version": dossier.version}
+def _action_form(
+    action: Action, dossier: Dossier, data: Any = None, files: Any = None, prefill: dict[str, Any] | None = None
+) -> Any:
+    initial = {"version": dossier.version, **(prefill or {})}
     kwargs: dict[str, Any] = {"initial": initial, "prefix": action.value}
     if action == Action.TRANSFER:
         kwargs["exclude_agency_id"] = dossier.handling_agency_id
@@ -400,6 +414,34 @@ def _call_service(action: Action, principal: Principal, code: str, data: dict[st
     return calls[action]()
 
 
+# A refused typed due moment: the proposal (and the reason typed) pre-fill the form next time.
+PROPOSAL_SESSION_KEY = "tinhso_due_proposal"
+
+
+def _call_keeping_proposal(
+    request: HttpRequest, act: Action, principal: Principal, code: str, data: dict[str, Any]
+) -> services.ActionResult:
+    try:
+        return _call_service(act, principal, code, data)
+    except services.DueMomentRefused as exc:
+        request.session[PROPOSAL_SESSION_KEY] = {
+            "code": code, "action": act.value, "at": exc.proposal.isoformat(), "reason": data.get("reason", ""),
+        }
+        raise
+
+
+def _take_proposal(request: HttpRequest, code: str) -> tuple[Action | None, dict[str, Any]]:
+    """The action whose form the last refused due moment should pre-fill, and its values."""
+    kept = request.session.pop(PROPOSAL_SESSION_KEY, None)
+    if not isinstance(kept, dict) or kept.get("code") != code:
+        return None, {}
+    try:
+        at = timezone.localtime(datetime.fromisoformat(kept["at"]))
+        return Action(kept["action"]), {"new_due_at": at, "reason": str(kept.get("reason", ""))}
+    except (KeyError, TypeError, ValueError):
+        return None, {}
+
+
 @login_required
 @require_GET
 def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -410,8 +452,10 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     events = list(selectors.dossier_events(principal=principal, code=code))
     for event in events:
         event.label = EVENT_LABELS.get(event.action, event.action)  # type: ignore[attr-defined]
+    proposed, prefill = _take_proposal(request, d.code)
     actions = [
-        {"action": a, "label": ACTION_LABELS[a], "form": _action_form(a, d), "destructive": a in DESTRUCTIVE_ACTIONS}
+        {"action": a, "label": ACTION_LABELS[a], "form": _action_form(a, d, prefill=prefill if a == proposed else None),
+         "destructive": a in DESTRUCTIVE_ACTIONS, "open": a == proposed}
         for a in selectors.dossier_allowed_actions(principal, d)
     ]
     birth = d.applicant_birth_date.strftime("%d/%m/%Y") if d.applicant_birth_date else ""
@@ -455,7 +499,7 @@ def dossier_action(request: HttpRequest, code: str, action: str) -> HttpResponse
     form = _action_form(act, d, request.POST, request.FILES)
     run_page_action(
         request, form=form, label=str(ACTION_LABELS[act]),
-        call=lambda data: _call_service(act, principal, d.code, data),
+        call=lambda data: _call_keeping_proposal(request, act, principal, d.code, data),
         stale_message=_("Người khác vừa thao tác trên hồ sơ này trước bạn. Trang đã được tải lại; "
                         "hãy xem lại trước khi thao tác."),
         not_found_message=_("Không tìm thấy hồ sơ."),
@@ -500,38 +544,6 @@ def attachment_download(request: HttpRequest, code: str, pk: int) -> FileRespons
 # --- public tracking -----------------------------------------------------------------------
 
 
-def _public_dossier(code: str) -> Dossier | None:
-    """A dossier by its exact code, for the public page (which shows only non-personal fields)."""
-    if not code:
-        return None
-    return Dossier.objects.select_related("procedure", "receiving_agency").filter(code=code).first()
-
-
-def _public_view(d: Dossier) -> dict[str, Any]:
-    finished = d.finished_at or d.returned_at
-    on_time: bool | None
-    if d.due_at is None or d.status in (Status.REFUSED, Status.WITHDRAWN, Status.STOPPED):
-        on_time = None
-    else:
-        on_time = not d.is_overdue()
-    return {
-        "code": d.code,
-        "status": d.get_status_display(),
-        "status_value": d.status,
-        "procedure": d.procedure.name,
-        "agency": d.receiving_agency.name,
-        "received_at": d.received_at,
-        "due_at": d.due_at,
-        "finished_at": finished,
-        "applicant": mask_name(d.applicant_name),
-        "on_time": on_time,
-        "rateable": d.status == Status.RETURNED and not d.rating,
-        "rated": bool(d.rating),
-        "rating": d.get_rating_display() if d.rating else "",
-        "version": d.version,
-    }
-
-
 @require_http_methods(["GET", "POST"])
 def tracking(request: HttpRequest) -> HttpResponse:
     """Public: a dossier's status by its code (typed, or from the QR code on form 01), and the
@@ -542,7 +554,7 @@ def tracking(request: HttpRequest) -> HttpResponse:
         # The last four digits are a secret: wrong guesses are counted per dossier and per client
         # address (tinhso.throttling), and each leaves an audit row.
         code = request.POST.get("code", "").strip()
-        d = _public_dossier(code)
+        d = tracking_page.find_public_dossier(code)
         if d is None:
             raise Http404(_("Không tìm thấy hồ sơ."))
         rating_form = wf.PublicRatingForm(request.POST)
@@ -578,12 +590,12 @@ def tracking(request: HttpRequest) -> HttpResponse:
         d.refresh_from_db()
     else:
         code = request.GET.get("code", "").strip()
-        d = _public_dossier(code)
+        d = tracking_page.find_public_dossier(code)
         if d is not None and d.status == Status.RETURNED and not d.rating:
             rating_form = wf.PublicRatingForm(initial={"code": d.code})
     return _render(request, "workspace/tracking.html", {
-        "code": code,
-        "found": _public_view(d) if d is not None else None,
+        "code": d.code if d is not None else code,
+        "found": tracking_page.public_view(d) if d is not None else None,
         "not_found": bool(code) and d is None,
         "rating_form": rating_form,
     }, status=status)

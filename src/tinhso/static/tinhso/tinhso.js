@@ -6,6 +6,16 @@
     if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
   }
   ready(function () {
+    // Buttons and links that replace inline handlers (the Content-Security-Policy allows no
+    // inline script): print the page, go back to the previous page.
+    document.querySelectorAll("[data-print]").forEach(function (el) {
+      el.addEventListener("click", function () { window.print(); });
+    });
+    document.querySelectorAll("[data-back]").forEach(function (el) {
+      el.addEventListener("click", function (event) {
+        if (window.history.length > 1) { event.preventDefault(); window.history.back(); }
+      });
+    });
     // The language select submits its form on change (the button stays for keyboard users).
     document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
       select.addEventListener("change", function () { select.form.submit(); });
