@@ -11,6 +11,7 @@ to a few minutes; raise it for a deeper run by hand.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -59,6 +60,16 @@ def _seed(site: LiveSite, key: str) -> tuple[str, int]:
     return codes[0], uploaded.json()["id"]
 
 
+def _only_the_generator_crashed(output: str) -> bool:
+    """Whether a failed run failed in the test generator only — every case sent passed, nothing
+    failed, and the one error is CPython 3.11's "AST constructor recursion depth mismatch", which
+    hypothesis can hit while describing a deeply nested strategy. That says nothing about the
+    server, so the run is repeated with a new seed (at most three runs in all)."""
+    passed = re.search(r"(\d+) generated, \1 passed", output) is not None
+    failures = re.search(r"=+ FAILURES =+", output) is not None
+    return passed and not failures and "AST constructor recursion depth mismatch" in output
+
+
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(site: LiveSite, tmp_path: Path) -> None:
     key = site.api_key()
     site.start(workers=3)
@@ -67,12 +78,15 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(site: LiveSi
     template = (HERE / "schemathesis.toml").read_text()
     config.write_text(template.replace("{key}", key).replace("{code}", code).replace("{attachment}", str(attachment)))
     examples = os.environ.get("TINHSO_FUZZ_EXAMPLES", "30")
-    result = subprocess.run(
-        [str(SCHEMATHESIS), "--config-file", str(config), "run", f"{site.url}/api/v1/openapi.json",
-         "--max-examples", examples, "--report", "junit", "--report-dir", str(tmp_path / "report")],
-        env={**os.environ, "NO_COLOR": "1"}, capture_output=True, text=True, timeout=1500, cwd=tmp_path,
-    )
-    output = result.stdout + result.stderr
-    print(output[-3000:])
+    for _attempt in range(3):
+        result = subprocess.run(
+            [str(SCHEMATHESIS), "--config-file", str(config), "run", f"{site.url}/api/v1/openapi.json",
+             "--max-examples", examples, "--report", "junit", "--report-dir", str(tmp_path / "report")],
+            env={**os.environ, "NO_COLOR": "1"}, capture_output=True, text=True, timeout=1500, cwd=tmp_path,
+        )
+        output = result.stdout + result.stderr
+        print(output[-3000:])
+        if result.returncode == 0 or not _only_the_generator_crashed(output):
+            break
     assert result.returncode == 0, output[-20000:]
     assert "Traceback" not in site.log_text(), site.log_text()
