@@ -88,3 +88,19 @@ def test_a_public_endpoint_and_the_idempotency_key_follow_the_language(world):
         assert response.status_code in (400, 422), response.content
         error = response.json()["error"]
         assert bool(VIETNAMESE.search(error["message"])) == (lang == "vi"), error
+
+
+@pytest.mark.django_db
+def test_the_boundary_rules_answer_in_the_request_language(world):
+    """A value the boundary refuses (a NUL byte, an offset beyond ±14:00) is named in the
+    request's language too."""
+    body = dossier_body(world, summary="a\x00b", received_at="2026-03-02T08:00:00+16:00")
+    answers = {}
+    for language in ("vi", "en"):
+        response = with_key(world.commune).post(URL, body, content_type="application/json",
+                                                headers={"Accept-Language": language})
+        assert response.status_code == 422, response.content
+        answers[language] = response.json()["error"]["fields"]
+    assert set(answers["vi"]) == set(answers["en"]) and "summary" in answers["en"]
+    assert answers["en"]["summary"].startswith("contains a character that is not allowed: U+0000")
+    assert answers["vi"]["summary"].startswith("có ký tự không được phép: U+0000")

@@ -5,9 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from django.utils import translation
 
 from tinhso.core import boundary
 from tinhso.core.boundary import BoundaryError
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The rules' messages are read in English here (tests/api/test_language.py reads them in both)."""
+    with translation.override("en"):
+        yield
 
 TEXT = [
     ("Nguyễn Văn An", True, None),

@@ -22,6 +22,16 @@ from django.conf import settings
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
+@pytest.fixture(autouse=True)
+def _english_reports():
+    """The import's line reports are read here in English, as `tinhso import` prints them (its
+    command runs in English; through the API they follow the request's language)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def line(code: str = "H44.100-240105-0001", **overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "code": code,

@@ -4,6 +4,9 @@ Bad lines are reported as `FILE:LINE: reason` on stderr and skipped; good lines 
 Exit code 0 when every line was imported, 2 when the file cannot be read or any line was
 rejected (bad input), 1 only for an unexpected failure (a traceback: a bug, or the database
 gone), after which a rerun of the same file completes the import.
+
+The report is in English, like the rest of the command line's reports (the same rules answer an
+API or web request in the request's language).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 
 class Command(BaseCommand):
@@ -24,6 +28,10 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with translation.override("en"):
+            self._import(options)
+
+    def _import(self, options: dict[str, Any]) -> None:
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"FILE: {path} does not exist or is not a file", returncode=2)
