@@ -30,11 +30,6 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(env.str("TINHSO_VAR_DIR", str(Path.cwd() / "var"))).resolve()
 
 
-def env_bool(name: str, default: bool) -> bool:
-    """true/false, yes/no, on/off, 1/0; anything else is a configuration error."""
-    return env.bool(name, default)
-
-
 def env_list(name: str, default: str) -> list[str]:
     """A comma-separated list, items stripped, empty items dropped."""
     return [item.strip() for item in env.str(name, default).split(",") if item.strip()]

@@ -57,7 +57,7 @@ def is_verified(user: Any) -> bool:
 
 def second_factor_pending(user: Any) -> bool:
     """Signed in with a password, but the role's second factor is still missing."""
-    return second_factor_required(user) and not is_verified(user)
+    return not is_verified(user) and second_factor_required(user)  # the session flag first: no query once verified
 
 
 def enrolment_device(*, user: Any) -> TOTPDevice:
