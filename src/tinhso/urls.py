@@ -23,6 +23,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("phan-anh/", include("tinhso.feedbackweb.urls")),
     path("open311/v2/", include("tinhso.open311.urls")),
     path("demo/", include("tinhso.demo.urls")),
+    path("dich-vu-cong/", include("tinhso.citizenweb.catalogue_urls")),
+    path("cong-dan/", include("tinhso.citizenweb.urls")),
     path("", include("tinhso.identity.urls")),
     path("", include("tinhso.workspace.urls")),
 ]

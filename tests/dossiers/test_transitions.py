@@ -66,7 +66,7 @@ EXPECTED_ROLES: dict[str, set[str]] = {
     "receive": {"reception"},
     "request_supplement": {"reception", "specialist", "head"},
     "refuse": {"reception", "specialist", "head", "leader"},
-    "supplement_received": {"reception", "specialist"},
+    "supplement_received": {"reception", "specialist", "applicant"},
     "forward": {"specialist", "head", "leader", "records_clerk"},
     "transfer": {"specialist", "head", "leader"},
     "extend": {"head", "leader"},
@@ -75,7 +75,7 @@ EXPECTED_ROLES: dict[str, set[str]] = {
     "sign": {"leader"},
     "finish": {"records_clerk", "leader"},
     "return": {"reception", "records_clerk"},
-    "withdraw": {"reception"},
+    "withdraw": {"reception", "applicant"},
     "rate": {APPLICANT, "reception"},
 }
 

@@ -20,6 +20,9 @@ class Principal:
     # (agency, role) pairs; an API key acts with every role within its agency's subtree.
     roles: list[tuple[Agency, str]] = field(default_factory=list)
     is_superuser: bool = False
+    # A citizen (or business) acting on their own dossiers through the portal: no staff role,
+    # the applicant's moves only, and only on dossiers whose `applicant_account` they are.
+    applicant: bool = False
     # Per-request memo of derived answers (the visible agencies); a principal lives one request.
     memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -41,6 +44,10 @@ class Principal:
             return None
         roles = [(r.agency, r.role) for r in StaffRole.objects.select_related("agency").filter(user=user)]
         return cls(user=user, roles=roles, is_superuser=bool(getattr(user, "is_superuser", False)))  # type: ignore[arg-type]
+
+    @classmethod
+    def for_applicant(cls, user: Any) -> Principal:
+        return cls(user=user, applicant=True)
 
     @classmethod
     def for_api_key(cls, key: ApiKey) -> Principal:

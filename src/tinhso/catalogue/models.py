@@ -106,6 +106,12 @@ class Component(models.Model):
         _("yêu cầu"), max_length=12, choices=Requirement.choices, default=Requirement.REQUIRED
     )
     notes = models.CharField(_("ghi chú"), max_length=1000, blank=True)
+    # The kind of document it is (e.g. "cccd", "giay_khai_sinh"), so a document of the citizen's
+    # store can be offered for it; empty when the catalogue's text names no known kind.
+    document_type = models.CharField(_("loại giấy tờ"), max_length=50, blank=True)
+    copies = models.PositiveSmallIntegerField(_("số bản"), default=1)
+    # Accepted file types for an online submission, comma-separated extensions.
+    file_types = models.CharField(_("loại tệp chấp nhận"), max_length=100, default="pdf,jpg,png")
 
     class Meta:
         verbose_name = _("thành phần hồ sơ")

@@ -395,6 +395,12 @@ def _dossier_values(obj: dict[str, Any], ctx: _Context) -> dict[str, Any]:
         "rated_at": (returned_at or finished_at) if rating else None,
         "complained": complained,
         "marked_overdue": status in OPEN_STATUSES and due_at < ctx.now,
+        # What only an online submission in tinhso knows (the applicant's account, data from the
+        # identity provider, reused documents, a result in the store): never said by an import.
+        "applicant_verified": False,
+        "documents_required": False,
+        "documents_reused": False,
+        "result_in_store": False,
         "imported": True,
         "updated_at": ctx.now,
     }

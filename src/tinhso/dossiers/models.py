@@ -58,6 +58,12 @@ class ResultKind(models.TextChoices):
     PAPER = "paper", _("Bản giấy")
 
 
+class ResultDelivery(models.TextChoices):
+    ELECTRONIC = "electronic", _("Nhận bản điện tử")
+    POST = "post", _("Qua bưu chính")
+    COUNTER = "counter", _("Tại bộ phận một cửa")
+
+
 class Dossier(models.Model):
     code = models.CharField(_("mã hồ sơ"), max_length=64, unique=True)
     procedure = models.ForeignKey("catalogue.Procedure", on_delete=models.PROTECT, related_name="dossiers")
@@ -122,6 +128,24 @@ class Dossier(models.Model):
     rated_at = models.DateTimeField(null=True, blank=True)
     complained = models.BooleanField(_("có khiếu nại"), default=False)
 
+    # The online applicant's account (a citizen signed in to the portal; None at the counter).
+    # `agencies.principals.Principal.for_applicant` acts only on dossiers whose account it is.
+    applicant_account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="applied_dossiers"
+    )
+    # "Declare once" evidence the index counts (indicators.contributions):
+    # the applicant's data came from the identity provider, not typed in;
+    applicant_verified = models.BooleanField(_("dữ liệu người nộp từ định danh"), default=False)
+    # the procedure asks for documents (components) — the d of REUSED_DIGITIZED_DATA;
+    documents_required = models.BooleanField(default=False)
+    # at least one component was a document reused from the applicant's store;
+    documents_reused = models.BooleanField(_("tái sử dụng giấy tờ đã số hoá"), default=False)
+    # the electronic result was delivered into the applicant's document store.
+    result_in_store = models.BooleanField(_("kết quả đã vào kho dữ liệu"), default=False)
+    # How the applicant wants the result: electronic (in their store), by post, at the counter.
+    result_delivery = models.CharField(_("nhận kết quả"), max_length=10, choices=ResultDelivery.choices, blank=True)
+    result_delivery_address = models.CharField(_("địa chỉ nhận kết quả"), max_length=500, blank=True)
+
     imported = models.BooleanField(default=False)
     # Bumped by every action: a client that sends the version it saw gets 409 when it is stale.
     version = models.PositiveIntegerField(default=1)
@@ -153,6 +177,7 @@ class Dossier(models.Model):
                 fields=["applicant_name_search"], name="dossier_applicant_name", opclasses=["varchar_pattern_ops"]
             ),
             models.Index(fields=["procedure", "received_at"], name="dossier_procedure_received"),
+            models.Index(fields=["applicant_account", "-submitted_at"], name="dossier_account"),
         ]
 
     def __str__(self) -> str:
@@ -223,6 +248,10 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField()
     content_type = models.CharField(max_length=100)
     digitised = models.BooleanField(_("đã số hoá"), default=False)
+    # Reused from the applicant's document store: the file is the stored one, not a new upload.
+    reused = models.BooleanField(_("tái sử dụng"), default=False)
+    # The catalogue component (its number) this file answers, when the applicant said.
+    component_number = models.PositiveSmallIntegerField(null=True, blank=True)
     uploaded_at = models.DateTimeField(auto_now_add=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 

@@ -9,6 +9,7 @@ for the lock, then finds the status moved on and gets `Conflict` (HTTP 409).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any
 
 import filetype
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,6 +43,7 @@ from tinhso.dossiers.models import (
     DossierEvent,
     Rating,
     ReceivedComponent,
+    ResultDelivery,
     ResultKind,
     Status,
 )
@@ -96,13 +98,32 @@ class Applicant:
             raise InvalidInput(_("Thông tin người nộp không hợp lệ."), fields=errors)
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    """A file already in storage (a document of the applicant's store): reused, not copied."""
+
+    name: str  # the storage name
+    sha256: str
+    size: int
+    content_type: str
+    # Picked from the store (a reuse) — False for a file put in the store for this very dossier.
+    reused: bool = True
+
+
 @dataclass
 class Upload:
+    """A file handed in. Its bytes come one of three ways: `content` (small, in memory), `file`
+    (a Django `File`, e.g. an upload spooled to disk: streamed to storage in chunks, never read
+    whole), or `stored` (a file already stored: the attachment points at it, marked reused)."""
+
     name: str
     filename: str
-    content: bytes
+    content: bytes = b""
     digitised: bool = True
     kind: str = AttachmentKind.COMPONENT
+    file: File | None = None
+    stored: StoredFile | None = None
+    component: int | None = None  # the catalogue component number it answers
 
 
 @dataclass
@@ -121,7 +142,7 @@ def _now(at: datetime | None) -> datetime:
 
 
 def _roles_for(principal: Principal | None, dossier: Dossier) -> set[str]:
-    if principal is None:
+    if principal is None or principal.applicant:
         return {APPLICANT}
     # At the receiving agency only the counter's role counts: once the dossier is handled
     # elsewhere (transferred), the receiving agency's specialists and leaders no longer act on it.
@@ -262,7 +283,10 @@ def _locked(principal: Principal | None, code: str) -> Dossier:
         dossier = qs.get(code=code)
     except Dossier.DoesNotExist:
         raise NotFound(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code}) from None
-    if principal is not None and not principal.is_superuser:
+    if principal is not None and principal.applicant:
+        if dossier.applicant_account_id != principal.user.pk:
+            raise NotFound(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code})
+    elif principal is not None and not principal.is_superuser:
         visible = visible_agencies(principal).filter(pk__in=[dossier.handling_agency_id, dossier.receiving_agency_id])
         if not visible.exists():
             raise NotFound(_("Không tìm thấy hồ sơ %(code)s.") % {"code": code})
@@ -366,7 +390,7 @@ def _compute_due(dossier: Dossier, start: datetime) -> datetime:
 
 
 def _check_intake(principal: Principal | None, agency: Agency, action: Action) -> None:
-    roles = {APPLICANT} if principal is None else roles_at(principal, agency)
+    roles = {APPLICANT} if principal is None or principal.applicant else roles_at(principal, agency)
     if not roles & move_for(action).roles:
         if principal is not None and not visible_agencies(principal).filter(pk=agency.pk).exists():
             raise NotFound(_("Không tìm thấy cơ quan %(code)s.") % {"code": agency.code})
@@ -515,23 +539,42 @@ def dossier_submit(
     summary: str = "",
     uploads: list[Upload] | None = None,
     at: datetime | None = None,
+    applicant_verified: bool = False,
+    result_delivery: str = "",
+    result_delivery_address: str = "",
 ) -> ActionResult:
-    """Register an online dossier (status 1): it waits for a reception officer to check it."""
+    """Register an online dossier (status 1): it waits for a reception officer to check it.
+
+    Submitted by a citizen (`principal.applicant`), the dossier is theirs (`applicant_account`):
+    they follow and act on it in the portal. `applicant_verified` says the applicant's data came
+    from the identity provider, not typed in; uploads that are `stored` documents are reuses."""
     at = _now(at)
     if principal is not None:
         _check_intake(principal, agency, Action.SUBMIT)
+    if result_delivery and result_delivery not in ResultDelivery.values:
+        raise InvalidInput(_("Hình thức nhận kết quả không hợp lệ."), fields={"result_delivery": _("electronic, post hoặc counter.")})
     with transaction.atomic():
         dossier = _new_dossier(
             procedure=procedure, agency=agency, channel=Channel.ONLINE, applicant=applicant, summary=summary, at=at
         )
         dossier.status = Status.REGISTERED
+        if principal is not None and principal.applicant:
+            dossier.applicant_account = principal.user
+        dossier.applicant_verified = applicant_verified
+        dossier.documents_required = procedure.components.exists()
+        dossier.documents_reused = any(u.stored is not None and u.stored.reused for u in uploads or [])
+        dossier.result_delivery = result_delivery
+        dossier.result_delivery_address = result_delivery_address[:500]
         dossier.save()
         if uploads:
             _store_uploads(dossier, uploads, principal)
             dossier.components_digitised = all(u.digitised for u in uploads)
             dossier.save(update_fields=["components_digitised"])
         return _finish_change(
-            dossier=dossier, principal=principal, action=Action.SUBMIT, before=_snapshot(None), at=at, note=""
+            dossier=dossier, principal=principal, action=Action.SUBMIT, before=_snapshot(None), at=at, note="",
+            data={"reused": sum(u.stored is not None and u.stored.reused for u in uploads or []),
+                  "verified": applicant_verified},
+            actor_name=applicant.name if principal is not None and principal.applicant else None,
         )
 
 
@@ -576,7 +619,9 @@ def dossier_supplement_received(
 
     def change(d: Dossier, now: datetime) -> dict[str, Any]:
         if uploads:
-            _store_uploads(d, [Upload(u.name, u.filename, u.content, u.digitised, AttachmentKind.SUPPLEMENT) for u in uploads], principal)
+            _store_uploads(d, [dataclasses.replace(u, kind=AttachmentKind.SUPPLEMENT) for u in uploads], principal)
+            if any(u.stored is not None and u.stored.reused for u in uploads) and not d.documents_reused:
+                d.documents_reused = True
         if d.received_at is None:
             d.status = Status.REGISTERED  # requested at intake: back to the check
             return {"status": d.status}
@@ -750,7 +795,7 @@ def dossier_finish(
                 fields={"result": _("Bắt buộc với kết quả bản điện tử.")},
             )
         if result is not None:
-            attachment_store(dossier=d, upload=Upload(result.name, result.filename, result.content, True, AttachmentKind.RESULT), principal=principal)
+            attachment_store(dossier=d, upload=dataclasses.replace(result, digitised=True, kind=AttachmentKind.RESULT), principal=principal)
             d.result_kind = d.result_kind or ResultKind.ELECTRONIC
         d.finished_at = now
         d.current_step = None
@@ -807,43 +852,92 @@ def dossier_rate(
 # --- attachments ---------------------------------------------------------------------------
 
 
-def attachment_store(*, dossier: Dossier, upload: Upload, principal: Principal | None) -> Attachment:
-    """Store a file with its SHA-256, size and the type read from its bytes (not its name)."""
-    size = len(upload.content)
+_CHUNK = 64 * 1024
+
+
+def _too_large() -> InvalidInput:
+    return InvalidInput(
+        _("Tệp quá lớn (tối đa %(max)s MB).") % {"max": settings.TINHSO_MAX_ATTACHMENT_BYTES // (1024 * 1024)},
+        fields={"file": _("Tệp quá lớn.")},
+    )
+
+
+def checked_file(upload: Upload) -> StoredFile | None:
+    """The size, SHA-256 and type (read from the bytes, not the name) of an upload, checked
+    against the limits; streamed in chunks for a `file`. None for a `stored` one (checked when
+    it was stored). Raises InvalidInput naming the file field."""
+    if upload.stored is not None:
+        return None
+    digest = hashlib.sha256()
+    if upload.file is not None:
+        size, head = 0, b""
+        upload.file.seek(0)
+        for chunk in upload.file.chunks(_CHUNK):
+            if len(head) < 8192:
+                head += chunk[: 8192 - len(head)]
+            size += len(chunk)
+            if size > settings.TINHSO_MAX_ATTACHMENT_BYTES:
+                raise _too_large()
+            digest.update(chunk)
+        upload.file.seek(0)
+    else:
+        size, head = len(upload.content), upload.content[:8192]
+        if size > settings.TINHSO_MAX_ATTACHMENT_BYTES:
+            raise _too_large()
+        digest.update(upload.content)
     if size == 0:
         raise InvalidInput(_("Tệp rỗng."), fields={"file": _("Tệp rỗng.")})
-    if size > settings.TINHSO_MAX_ATTACHMENT_BYTES:
-        raise InvalidInput(
-            _("Tệp quá lớn (tối đa %(max)s MB).") % {"max": settings.TINHSO_MAX_ATTACHMENT_BYTES // (1024 * 1024)},
-            fields={"file": _("Tệp quá lớn.")},
-        )
-    kind = filetype.guess(upload.content)
+    kind = filetype.guess(head)
     content_type = kind.mime if kind is not None else "application/octet-stream"
     if content_type not in settings.TINHSO_ATTACHMENT_TYPES:
         raise InvalidInput(
             _("Loại tệp không được chấp nhận: %(type)s.") % {"type": content_type},
             fields={"file": _("Chỉ nhận PDF, JPEG, PNG, TIFF hoặc ZIP.")},
         )
-    digest = hashlib.sha256(upload.content).hexdigest()
+    return StoredFile(name="", sha256=digest.hexdigest(), size=size, content_type=content_type)
+
+
+def file_save(field: Any, upload: Upload, checked: StoredFile) -> None:
+    """Write the upload's bytes to `field` (a FileField of an unsaved row) under its digest,
+    streamed from `upload.file` when there is one."""
+    source = upload.file if upload.file is not None else ContentFile(upload.content)
+    source.seek(0)
+    field.save(checked.sha256, source, save=False)
+
+
+def attachment_store(*, dossier: Dossier, upload: Upload, principal: Principal | None) -> Attachment:
+    """Store a file with its SHA-256, size and the type read from its bytes (not its name); a
+    `stored` file (reused from the applicant's store) is pointed at, not copied."""
+    checked = checked_file(upload)
+    stored = upload.stored
+    meta = stored if stored is not None else checked
+    assert meta is not None
     attachment = Attachment(
         dossier=dossier,
         kind=upload.kind,
         name=upload.name or upload.filename,
         filename=upload.filename[:255],
-        sha256=digest,
-        size=size,
-        content_type=content_type,
+        sha256=meta.sha256,
+        size=meta.size,
+        content_type=meta.content_type,
         digitised=upload.digitised,
+        reused=stored is not None and stored.reused,
+        component_number=upload.component,
         uploaded_by=principal.user if principal is not None else None,  # type: ignore[misc]
     )
-    attachment.file.save(digest, ContentFile(upload.content), save=False)
+    if stored is not None:
+        attachment.file.name = stored.name
+    else:
+        assert checked is not None
+        file_save(attachment.file, upload, checked)
     attachment.save()
     audit_record(
         principal=principal,
         action="dossier.attachment_added",
         object_type="dossier",
         object_id=dossier.code,
-        data={"sha256": digest, "size": size, "type": content_type, "name": attachment.name},
+        data={"sha256": meta.sha256, "size": meta.size, "type": meta.content_type, "name": attachment.name,
+              "reused": attachment.reused},
     )
     return attachment
 
@@ -863,6 +957,42 @@ def dossier_add_attachment(*, principal: Principal, code: str, upload: Upload) -
             if dossier.components_digitised != before["components_digitised"]:
                 dossier_changing.send(sender=Dossier, before=before, after=field_snapshot(dossier))
         return attachment
+
+
+def dossier_result_stored(*, code: str, principal: Principal | None = None) -> bool:
+    """The electronic result was delivered into the applicant's document store (by
+    `citizens.results`): recorded on the dossier, counted by the index. False if it already was."""
+    with transaction.atomic():
+        dossier = Dossier.objects.select_for_update(of=("self",)).get(code=code)
+        if dossier.result_in_store:
+            return False
+        before = field_snapshot(dossier)
+        dossier.result_in_store = True
+        dossier.save(update_fields=["result_in_store", "updated_at"])
+        audit_record(principal=principal, action="dossier.result_stored", object_type="dossier", object_id=code)
+        dossier_changing.send(sender=Dossier, before=before, after=field_snapshot(dossier))
+        return True
+
+
+def dossier_choose_result_delivery(*, principal: Principal, code: str, delivery: str, address: str = "") -> Dossier:
+    """The applicant says how they want the result (electronic, by post to `address`, at the
+    counter) while the dossier is not closed; the officers returning it see the choice."""
+    if delivery not in ResultDelivery.values:
+        raise InvalidInput(_("Hình thức nhận kết quả không hợp lệ."), fields={"delivery": _("electronic, post hoặc counter.")})
+    address = address.strip()
+    if delivery == ResultDelivery.POST and not address:
+        raise InvalidInput(_("Cần địa chỉ nhận kết quả qua bưu chính."), fields={"address": _("Bắt buộc.")})
+    with transaction.atomic():
+        dossier = _locked(principal, code)
+        if dossier.status in (Status.RETURNED, Status.REFUSED, Status.WITHDRAWN, Status.STOPPED):
+            raise Conflict(_("Hồ sơ đã kết thúc; không thể đổi hình thức nhận kết quả."), code="closed")
+        old = (dossier.result_delivery, dossier.result_delivery_address)
+        dossier.result_delivery = delivery
+        dossier.result_delivery_address = address[:500] if delivery == ResultDelivery.POST else ""
+        dossier.save(update_fields=["result_delivery", "result_delivery_address", "updated_at"])
+        audit_record(principal=principal, action="dossier.result_delivery", object_type="dossier", object_id=code,
+                     data={"from": old[0], "to": delivery})
+        return dossier
 
 
 # --- the overdue sweep ---------------------------------------------------------------------

@@ -31,6 +31,10 @@ SNAPSHOT_FIELDS = (
     "rating",
     "complained",
     "marked_overdue",
+    "applicant_verified",
+    "documents_required",
+    "documents_reused",
+    "result_in_store",
 )
 
 

@@ -72,7 +72,7 @@ TRANSITIONS: dict[Action, Move] = {
     ),
     # The supplement arrived: back to processing (or to registration if never received).
     Action.SUPPLEMENT_RECEIVED: Move(
-        frozenset({S.SUPPLEMENT_REQUESTED}), S.IN_PROGRESS, frozenset({Role.RECEPTION, Role.SPECIALIST})
+        frozenset({S.SUPPLEMENT_REQUESTED}), S.IN_PROGRESS, frozenset({Role.RECEPTION, Role.SPECIALIST, APPLICANT})
     ),
     # The current step is done; the next step takes over (possibly at another agency).
     Action.FORWARD: Move(
@@ -98,9 +98,10 @@ TRANSITIONS: dict[Action, Move] = {
         OPEN_FOR_WORK, S.PROCESSED, frozenset({Role.RECORDS_CLERK, Role.LEADER}), step_kinds=frozenset({StepKind.ISSUE})
     ),
     Action.RETURN: Move(frozenset({S.PROCESSED}), S.RETURNED, frozenset({Role.RECEPTION, Role.RECORDS_CLERK})),
-    # The applicant withdraws the dossier (recorded by the reception officer).
+    # The applicant withdraws the dossier (recorded by the reception officer, or online).
     Action.WITHDRAW: Move(
-        frozenset({S.REGISTERED, S.RECEIVED, S.IN_PROGRESS, S.SUPPLEMENT_REQUESTED}), S.WITHDRAWN, frozenset({Role.RECEPTION})
+        frozenset({S.REGISTERED, S.RECEIVED, S.IN_PROGRESS, S.SUPPLEMENT_REQUESTED}), S.WITHDRAWN,
+        frozenset({Role.RECEPTION, APPLICANT})
     ),
     # Satisfaction, once, after the result is returned.
     Action.RATE: Move(frozenset({S.RETURNED}), None, frozenset({APPLICANT, Role.RECEPTION})),

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CitizenwebConfig(AppConfig):
+    name = "tinhso.citizenweb"
+    label = "citizenweb"
