@@ -39,8 +39,10 @@ from tinhso.dossiers.models import (
     Attachment,
     AttachmentKind,
     Channel,
+    CopyForm,
     Dossier,
     DossierEvent,
+    Medium,
     Rating,
     ReceivedComponent,
     ResultDelivery,
@@ -581,10 +583,21 @@ def dossier_submit(
 def dossier_accept(
     *, principal: Principal, code: str, at: datetime | None = None, expected_version: int | None = None
 ) -> ActionResult:
-    """Receive a registered online dossier after checking it: the clock starts (form 01)."""
+    """Receive a registered online dossier after checking it: the clock starts (form 01). The
+    components the applicant sent electronically (attachments naming their component) become
+    the receipt's itemised list, so form 01 says what was handed in."""
 
-    def change(d: Dossier, now: datetime) -> None:
+    def change(d: Dossier, now: datetime) -> dict[str, Any] | None:
         _start_clock(d, now)
+        if d.received_components.exists():
+            return None
+        numbers = sorted({
+            n for n in d.attachments.filter(kind=AttachmentKind.COMPONENT, component_number__isnull=False)
+            .values_list("component_number", flat=True) if n is not None
+        })
+        known = set(d.procedure.components.values_list("order", flat=True))
+        receipts = [ComponentReceipt(n, 1, CopyForm.COPY, Medium.ELECTRONIC) for n in numbers if n in known]
+        return {"components": _record_components(d, receipts)} if receipts else None
 
     return _act(principal=principal, code=code, action=Action.RECEIVE, change=change, at=at, expected_version=expected_version)
 
