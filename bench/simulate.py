@@ -25,7 +25,9 @@ channels 55 % counter / 40 % online / 5 % postal; of finished dossiers ~92 % on 
 late; ~4 % still open (most not yet due, some overdue, some paused for a supplement); ~70 % of
 returned dossiers rated (60 / 35 / 5 % very satisfied / satisfied / unsatisfied); ~1 %
 complained; fees from the procedure; online payment for ~50 % of fee-bearing online dossiers;
-components digitised ~70 %; electronic results for ~60 % of finished dossiers. Rows are generated
+components digitised ~70 %; electronic results for ~60 % of finished dossiers; of online
+dossiers ~70 % with the applicant's data from the identity provider, ~35 % reusing a stored
+document and ~80 % of their electronic results put in the applicant's store ("declare once"). Rows are generated
 in order of receipt (ids follow time, as in production).
 """
 
@@ -55,6 +57,7 @@ from tqdm import tqdm  # noqa: E402
 
 from tinhso.agencies.models import Agency  # noqa: E402
 from tinhso.catalogue.models import Procedure  # noqa: E402
+from tinhso.core.text import search_key  # noqa: E402
 from tinhso.dossiers.models import Dossier  # noqa: E402
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -75,8 +78,26 @@ COLUMNS = (
     "paused_seconds", "step_due_at", "extended", "extension_reason", "stop_reason", "components_digitised",
     "result_kind", "result_number", "fee_due", "fee_paid", "fee_paid_online", "rating", "rated_at",
     "complained", "imported", "version", "created_at", "updated_at",
+    "applicant_name_search", "marked_overdue", "applicant_verified", "documents_required", "documents_reused",
+    "result_in_store", "result_delivery", "result_delivery_address",
 )
+# The "declare once" flags of online dossiers, drawn from their own stream so the rest of the
+# simulated year stays what it was for a given --seed.
+DECLARE_ONCE = random.Random(766)
 NULL = r"\N"
+
+
+def declare_once(name: str, channel: int, result_kind: str, finished: bool) -> tuple[str, ...]:
+    """applicant_name_search … result_delivery_address: online applicants mostly signed in with
+    the national identity, a third reused a stored document, most electronic results went into
+    their store (marked_overdue is left to the sweep)."""
+    online = channel == 2
+    verified = online and DECLARE_ONCE.random() < 0.7
+    reused = online and DECLARE_ONCE.random() < 0.35
+    in_store = online and finished and result_kind == "electronic" and DECLARE_ONCE.random() < 0.8
+    flag = {True: "t", False: "f"}
+    return (search_key(name), "f", flag[verified], "t", flag[reused], flag[in_store],
+            "electronic" if online else "", "")
 
 
 def working_days(first: date, last: date) -> list[date]:
@@ -241,6 +262,7 @@ def one_line(world: World, rng: random.Random, received: datetime, stamp: str, s
         result_kind, f"{number}/{stamp}" if result_kind else "", str(fee), "t" if fee_paid else "f",
         "t" if fee_paid_online else "f", rating, ts(rated_at),
         "t" if complained else "f", "f", "1", ts(received), ts(updated),
+        *declare_once(name, channel, result_kind, finished is not None),
     )
     return "\t".join(values) + "\n"
 

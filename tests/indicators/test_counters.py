@@ -7,9 +7,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from tests.factories import ProcedureFactory, citizen, finish, sign
+from tinhso.agencies.principals import Principal
 from tinhso.core.errors import ApplicationError
 from tinhso.dossiers import services as s
 from tinhso.dossiers.models import Channel, Dossier
@@ -61,23 +63,40 @@ def _walk(world, code: str, rng: random.Random, at: datetime) -> None:
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_random_workload_live_equals_rebuild(world, seed):
-    """After a random mix of receipts and actions, the live counters equal a recount of the dossiers."""
+    """After a random mix of receipts, online submissions (verified or not, reusing a stored
+    document or not), actions and results put in the store, the live counters equal a recount
+    of the dossiers."""
     rng = random.Random(seed)
     fee_free = ProcedureFactory(code="9.100001", fee_vnd=0, processing_unit="calendar_days")
     same_day = ProcedureFactory(code="9.100002", processing_unit="same_day", processing_amount=1)
+    bare = ProcedureFactory(code="9.100003", components=[])  # asks for no documents
+    applicant = Principal.for_applicant(get_user_model().objects.create_user(username="congdan"))
+    stored = s.StoredFile(name="kho/cccd.pdf", sha256="0" * 64, size=10, content_type="application/pdf")
     for _ in range(40):
         at = datetime(2026, 1, 5, 8, 0, tzinfo=VN) + timedelta(hours=rng.randrange(0, 24 * 100))
-        procedure = rng.choice([world.procedure, fee_free, same_day])
+        procedure = rng.choice([world.procedure, fee_free, same_day, bare])
         channel = rng.choice([Channel.COUNTER, Channel.ONLINE, Channel.POSTAL])
-        d = s.dossier_receive(principal=world.reception, procedure=procedure, agency=world.commune, channel=channel,
-                              applicant=citizen(), fee_paid_online=rng.random() < 0.4, at=at).dossier
+        if rng.random() < 0.4:  # a citizen online: verified or typed-in data, a stored document or none
+            uploads = [s.Upload("CCCD", "cccd.pdf", stored=stored)] if rng.random() < 0.5 else []
+            d = s.dossier_submit(principal=applicant, procedure=procedure, agency=world.commune, applicant=citizen(),
+                                 uploads=uploads, applicant_verified=rng.random() < 0.6, at=at).dossier
+            if rng.random() < 0.9:
+                s.dossier_accept(principal=world.reception, code=d.code, at=at + timedelta(minutes=20))
+        else:
+            d = s.dossier_receive(principal=world.reception, procedure=procedure, agency=world.commune,
+                                  channel=channel, applicant=citizen(), fee_paid_online=rng.random() < 0.4, at=at).dossier
         _walk(world, d.code, rng, at)
+        if rng.random() < 0.6:  # the result delivered into the applicant's store (finished or not)
+            s.dossier_result_stored(code=d.code)
         if rng.random() < 0.2:  # the worker's sweep, at some moment
             s.dossiers_mark_overdue(now=at)
     live = counters_live()
     assert live == counters_from_dossiers()
     assert rollup_live() == rollup_of(live)  # the (agency, month) roll-up moved with them
-    assert sum(v["received"] for v in live.values()) == 40
+    received = Dossier.objects.filter(received_at__isnull=False).count()
+    assert sum(v["received"] for v in live.values()) == received and 30 <= received <= 40
+    assert all(sum(v[c] for v in live.values()) > 0 for c in
+               ("documents_required", "documents_reused", "result_in_store", "applicant_verified"))
     # The index is the same whether the sweep has marked the overdue dossiers or not.
     later, year = datetime(2026, 7, 1, tzinfo=VN), parse_period("2026")
     before_sweep = service_index(root=world.province, period=year, now=later)

@@ -20,7 +20,7 @@ from tinhso.core.errors import InvalidInput, NotFound
 from tinhso.core.exports import Column, Export, choice_labels, csv_streaming_response
 from tinhso.dossiers.models import Channel, Rating, ResultKind, Status
 from tinhso.indicators.periods import Period, parse_period
-from tinhso.indicators.selectors import explain, service_index
+from tinhso.indicators.selectors import DEFINITIONS, explain, service_index
 
 router = Router(tags=["indicators"], auth=AUTH)
 
@@ -133,8 +133,16 @@ EXPLAIN_LABELS = {
 }
 
 
+class MetricDefinition(Schema):
+    numerator: str
+    denominator: str
+
+
 class ExplainPage(Schema):
     metric: str
+    # What the metric's n and d count, for the metrics whose definition tinhso chose (the
+    # "declare once" ones); null for the others (see docs/architecture.md).
+    definition: MetricDefinition | None = None
     count: int
     items: list[ExplainItem]
 
@@ -177,8 +185,10 @@ def explain_metric(request: HttpRequest, query: Query[ExplainQuery]) -> Any:
         return csv_streaming_response(
             Export(name=f"{agency.code}-{period.key}-{query.metric}", columns=columns, rows=rows), machine=True
         )
+    definition = DEFINITIONS.get(query.metric)
     return {
         "metric": query.metric,
+        "definition": None if definition is None else {"numerator": str(definition[0]), "denominator": str(definition[1])},
         "count": qs.count(),
         "items": [_item(d) for d in qs[query.offset : query.offset + query.limit]],
     }

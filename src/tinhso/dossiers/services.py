@@ -489,6 +489,9 @@ def dossier_receive(
             components=components,
         )
         dossier.status = Status.RECEIVED
+        # The applicant brought documents (on paper, or scanned here): the dossier is in the
+        # denominator of REUSED_DIGITIZED_DATA, whose numerator only the document store feeds.
+        dossier.documents_required = bool(components) if components is not None else procedure.components.exists()
         dossier.fee_paid = fee_paid or fee_paid_online
         dossier.fee_paid_online = fee_paid_online
         _start_clock(dossier, at)
@@ -634,7 +637,7 @@ def dossier_supplement_received(
         if uploads:
             _store_uploads(d, [dataclasses.replace(u, kind=AttachmentKind.SUPPLEMENT) for u in uploads], principal)
             if any(u.stored is not None and u.stored.reused for u in uploads) and not d.documents_reused:
-                d.documents_reused = True
+                d.documents_reused = d.documents_required = True  # n never exceeds d
         if d.received_at is None:
             d.status = Status.REGISTERED  # requested at intake: back to the check
             return {"status": d.status}

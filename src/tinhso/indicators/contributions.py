@@ -37,6 +37,11 @@ COLUMNS = (
     "unsatisfied",  # … rated unsatisfied
     "complained",  # … complained about
     "dissatisfied",  # … unsatisfied, complained about, finished late or overdue (one count per dossier)
+    # "Declare once" (issue 11): the four digitisation metrics measured from the dossiers.
+    "documents_required",  # … whose procedure asks for documents (d of REUSED_DIGITIZED_DATA)
+    "documents_reused",  # … that reused a document from the applicant's store (its n)
+    "result_in_store",  # … finished with an electronic result delivered into the applicant's store
+    "applicant_verified",  # … whose applicant data came from the identity provider
 )
 
 FINISHED_STATUSES = (9, 10)
@@ -57,6 +62,7 @@ def contribution(fields: Mapping[str, Any] | None) -> tuple[Key, dict[str, int]]
     overdue_open = bool(fields.get("marked_overdue")) and fields["status"] in OPEN_STATUSES
     rating = fields.get("rating") or ""
     complained = bool(fields.get("complained"))
+    electronic = finished and fields.get("result_kind") == "electronic"
     vector = {
         "received": 1,
         "online": int(fields["channel"] == 2),
@@ -66,11 +72,15 @@ def contribution(fields: Mapping[str, Any] | None) -> tuple[Key, dict[str, int]]
         "with_fee": int((fields.get("fee_due") or 0) > 0),
         "paid_online": int(bool(fields.get("fee_paid_online"))),
         "digitised": int(bool(fields.get("components_digitised"))),
-        "result_electronic": int(finished and fields.get("result_kind") == "electronic"),
+        "result_electronic": int(electronic),
         "rated": int(bool(rating)),
         "unsatisfied": int(rating == "unsatisfied"),
         "complained": int(complained),
         "dissatisfied": int(rating == "unsatisfied" or complained or late or overdue_open),
+        "documents_required": int(bool(fields.get("documents_required"))),
+        "documents_reused": int(bool(fields.get("documents_reused"))),
+        "result_in_store": int(electronic and bool(fields.get("result_in_store"))),
+        "applicant_verified": int(bool(fields.get("applicant_verified"))),
     }
     key = (int(fields["receiving_agency_id"]), int(fields["procedure_id"]), month_of(received_at))
     return key, vector

@@ -25,6 +25,12 @@ class CounterColumns(models.Model):
     unsatisfied = models.IntegerField(default=0)
     complained = models.IntegerField(default=0)
     dissatisfied = models.IntegerField(default=0)
+    # Added later (issue 11): a database default too, so a raw insert naming only the older
+    # columns (bench loaders) still works.
+    documents_required = models.IntegerField(default=0, db_default=0)
+    documents_reused = models.IntegerField(default=0, db_default=0)
+    result_in_store = models.IntegerField(default=0, db_default=0)
+    applicant_verified = models.IntegerField(default=0, db_default=0)
 
     class Meta:
         abstract = True

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 
 from tinhso.agencies.models import SUBTREE_SQL, Agency, AgencyKind, subtree_pattern
 from tinhso.catalogue.models import OnlineLevel, Procedure, ProcedureLevel
@@ -40,6 +40,10 @@ MEASURED = frozenset(
         "ORIGINAL_RESULT_AVAILABLE",
         "SO_HOA_GIAY_TO_GIAI_QUYET",
         "DOSSIER_RECEIVING_SATISFACTION",
+        "REUSED_DIGITIZED_DATA",
+        "SYNCED_WITH_DVCQG_PERSONAL_STORAGE",
+        "CITIZEN_DATA_CONNECTED_DOSSIER",
+        "CITIZEN_DATA_CONNECTED_FORMALITY",
     }
 )
 # Measured from the citizen feedback (tinhso.feedback) rather than the dossiers.
@@ -49,15 +53,38 @@ PETITION_METRICS = frozenset(
 )
 INPUT_METRICS = tuple(m.code for m in formulas.METRICS if m.code not in MEASURED | PETITION_METRICS)
 
+# The n and d of the "declare once" metrics (issue 11), as the metric page and the explain API
+# state them (docs/architecture.md says the same). Counted per month of receipt, like the others.
+DEFINITIONS: dict[str, tuple[Any, Any]] = {
+    "REUSED_DIGITIZED_DATA": (
+        gettext_lazy("Hồ sơ tiếp nhận trong kỳ có dùng lại ít nhất một giấy tờ từ kho dữ liệu của người nộp"),
+        gettext_lazy("Hồ sơ tiếp nhận trong kỳ của thủ tục có yêu cầu giấy tờ (thành phần hồ sơ)"),
+    ),
+    "SYNCED_WITH_DVCQG_PERSONAL_STORAGE": (
+        gettext_lazy("Hồ sơ tiếp nhận trong kỳ đã giải quyết xong, có kết quả điện tử đã đưa vào kho dữ liệu "
+                     "của người nộp"),
+        gettext_lazy("Hồ sơ tiếp nhận trong kỳ đã giải quyết xong, có kết quả điện tử"),
+    ),
+    "CITIZEN_DATA_CONNECTED_DOSSIER": (
+        gettext_lazy("Hồ sơ tiếp nhận trong kỳ có thông tin người nộp lấy từ định danh điện tử"),
+        gettext_lazy("Hồ sơ tiếp nhận trong kỳ"),
+    ),
+    "CITIZEN_DATA_CONNECTED_FORMALITY": (
+        gettext_lazy("Thủ tục thuộc thẩm quyền của cơ quan có ít nhất một hồ sơ tiếp nhận trong kỳ với thông tin "
+                     "người nộp lấy từ định danh điện tử"),
+        gettext_lazy("Thủ tục thuộc thẩm quyền của cơ quan có hồ sơ tiếp nhận trong kỳ"),
+    ),
+}
+
 
 @dataclass
 class Counts:
     """The counts of one agency's subtree for a period: the counter columns (`overdue_open` and
     `dissatisfied` include the dossiers past due but not marked yet, counted live), per procedure
-    (received, online, paid_online), and the citizen feedback counts."""
+    (received, online, paid_online, applicant_verified), and the citizen feedback counts."""
 
     columns: dict[str, int]
-    by_procedure: dict[int, tuple[int, int, int]]
+    by_procedure: dict[int, tuple[int, int, int, int]]
     # citizen feedback: total, on_time, satisfied, procedures, staff
     petitions: dict[str, int] | None = None
 
@@ -70,12 +97,15 @@ _ROLLUP_ROWS = (
     f"SELECT agency_id, month, version, {', '.join(COLUMNS)} FROM {_ROLLUP} "
     f"WHERE month >= %s AND month < %s AND {_SUBTREE}"
 )
-# Procedure-level counts (received, online, paid_online) of (agency, month) pairs.
-_PROC_COLUMNS = f"SELECT agency_id, month, procedure_id, received, online, paid_online FROM {_COUNTER} WHERE "
+# Procedure-level counts (received, online, paid_online, applicant_verified) of (agency, month) pairs.
+_PROC_COLUMNS = (
+    f"SELECT agency_id, month, procedure_id, received, online, paid_online, applicant_verified FROM {_COUNTER} WHERE "
+)
 _PROC_ROWS = _PROC_COLUMNS + f"month >= %s AND month < %s AND {_SUBTREE}"
 
-ProcedureCounts = dict[int, tuple[int, int, int]]
-# (agency id, month) → (roll-up version, procedure id → (received, online, paid_online)): the
+ProcedureCounts = dict[int, tuple[int, int, int, int]]
+# (agency id, month) → (roll-up version, procedure id → (received, online, paid_online,
+# applicant_verified)): the
 # procedure-level counts of this process, re-read only for the pairs whose version moved.
 _PROCEDURE_CACHE: dict[tuple[int, date], tuple[int, ProcedureCounts]] = {}
 _PROCEDURE_CACHE_LIMIT = 200_000
@@ -101,11 +131,11 @@ def _procedure_counts(root: AgencyLike, period: Period, versions: dict[tuple[int
                 _PROC_COLUMNS + " OR ".join(["(agency_id = %s AND month = %s)"] * len(stale)),
                 [v for key in stale for v in key],
             )
-        for aid, month, pid, r, o, po in cursor.fetchall():
+        for aid, month, pid, r, o, po, v in cursor.fetchall():
             month = month.date() if isinstance(month, datetime) else month
             target = fresh.get((aid, month))
             if target is not None:
-                target[pid] = (r, o, po)
+                target[pid] = (r, o, po, v)
     for key, counts in fresh.items():
         _PROCEDURE_CACHE[key] = (versions[key], counts)
 
@@ -121,15 +151,16 @@ def _merged(node_id: int, keys: list[tuple[int, date]], versions: dict[tuple[int
     else:
         acc: dict[int, list[int]] = {}
         for key in keys:
-            for pid, (r, o, po) in _PROCEDURE_CACHE[key][1].items():
+            for pid, (r, o, po, v) in _PROCEDURE_CACHE[key][1].items():
                 a = acc.get(pid)
                 if a is None:
-                    acc[pid] = [r, o, po]
+                    acc[pid] = [r, o, po, v]
                 else:
                     a[0] += r
                     a[1] += o
                     a[2] += po
-        merged = {pid: (a[0], a[1], a[2]) for pid, a in acc.items()}
+                    a[3] += v
+        merged = {pid: (a[0], a[1], a[2], a[3]) for pid, a in acc.items()}
     _MERGED_CACHE[node_id] = (stamp, merged)
     return merged
 
@@ -250,6 +281,7 @@ class CatalogueView:
     size: int
     online_ids: frozenset[int]  # offered online (full or partial)
     fee_ids: frozenset[int]  # with a fee or charge
+    ids: frozenset[int] = frozenset()  # every procedure of the view
 
 
 def catalogues_by_kind() -> dict[str, CatalogueView]:
@@ -265,6 +297,7 @@ def catalogues_by_kind() -> dict[str, CatalogueView]:
             size=len(chosen),
             online_ids=frozenset(r[0] for r in chosen if r[2] in online_levels),
             fee_ids=frozenset(r[0] for r in chosen if r[3] > 0),
+            ids=frozenset(r[0] for r in chosen),
         )
 
     province, commune = view({ProcedureLevel.PROVINCE}), view({ProcedureLevel.COMMUNE})
@@ -280,15 +313,19 @@ def measured_inputs(agency: AgencyLike, counts: Counts, catalogue: CatalogueView
     received = c["received"]
     late = c["finished_late"] + c["overdue_open"]
     dissatisfied = c["dissatisfied"]
-    online_ids, fee_ids = catalogue.online_ids, catalogue.fee_ids
+    online_ids, fee_ids, catalogue_ids = catalogue.online_ids, catalogue.fee_ids, catalogue.ids
     b_online = b_received = paid_procedures = used_procedures = 0
-    for pid, (r, o, po) in counts.by_procedure.items():
+    connected_procedures = receiving_procedures = 0
+    for pid, (r, o, po, v) in counts.by_procedure.items():
         if pid in online_ids:
             b_received += r
             b_online += o
         if pid in fee_ids:
             paid_procedures += po > 0
             used_procedures += r > 0
+        if pid in catalogue_ids and r > 0:
+            receiving_procedures += 1
+            connected_procedures += v > 0
     return {
         "PROGRESS": (received - late, received),
         "ONLINE_SERVICE_A": (len(online_ids), catalogue.size),
@@ -300,6 +337,11 @@ def measured_inputs(agency: AgencyLike, counts: Counts, catalogue: CatalogueView
         "ORIGINAL_RESULT_AVAILABLE": (c["result_electronic"], c["finished"]),
         "SO_HOA_GIAY_TO_GIAI_QUYET": (c["digitised"], received),
         "DOSSIER_RECEIVING_SATISFACTION": (received - dissatisfied, received),
+        # "Declare once" (definitions: docs/architecture.md, "The declare-once metrics").
+        "REUSED_DIGITIZED_DATA": (c["documents_reused"], c["documents_required"]),
+        "SYNCED_WITH_DVCQG_PERSONAL_STORAGE": (c["result_in_store"], c["result_electronic"]),
+        "CITIZEN_DATA_CONNECTED_DOSSIER": (c["applicant_verified"], received),
+        "CITIZEN_DATA_CONNECTED_FORMALITY": (connected_procedures, receiving_procedures),
         **petition_inputs(counts.petitions or {}),
     }
 
@@ -446,11 +488,15 @@ def _explain_q(metric: str, now: datetime) -> Q | None:
         "ONLINE_PAYMENT_A": Q(fee_due__gt=0, fee_paid_online=False),
         "ORIGINAL_RESULT_AVAILABLE": Q(status__in=(9, 10)) & ~Q(result_kind="electronic"),
         "SO_HOA_GIAY_TO_GIAI_QUYET": Q(components_digitised=False),
+        "REUSED_DIGITIZED_DATA": Q(documents_required=True, documents_reused=False),
+        "SYNCED_WITH_DVCQG_PERSONAL_STORAGE": Q(status__in=(9, 10), result_kind="electronic", result_in_store=False),
+        "CITIZEN_DATA_CONNECTED_DOSSIER": Q(applicant_verified=False),
     }.get(metric)
 
 
 EXPLAINABLE = ("PROGRESS", "DOSSIER_RECEIVING_SATISFACTION", "ONLINE_SERVICE_B", "ONLINE_SERVICE_C",
-               "ONLINE_PAYMENT_A", "ORIGINAL_RESULT_AVAILABLE", "SO_HOA_GIAY_TO_GIAI_QUYET")
+               "ONLINE_PAYMENT_A", "ORIGINAL_RESULT_AVAILABLE", "SO_HOA_GIAY_TO_GIAI_QUYET",
+               "REUSED_DIGITIZED_DATA", "SYNCED_WITH_DVCQG_PERSONAL_STORAGE", "CITIZEN_DATA_CONNECTED_DOSSIER")
 
 
 def explain(*, root: Agency, period: Period, metric: str, now: datetime | None = None) -> Any:

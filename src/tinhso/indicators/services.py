@@ -100,6 +100,7 @@ def _aggregate_queryset() -> Any:
     finished = Q(status__in=FINISHED_STATUSES)
     late = finished & Q(finished_at__isnull=False, due_at__isnull=False, finished_at__gt=F("due_at"))
     overdue_open = Q(status__in=OPEN_STATUSES, marked_overdue=True)
+    electronic = finished & Q(result_kind="electronic")
     return (
         Dossier.objects.filter(received_at__isnull=False)
         .annotate(month=TruncMonth("received_at", tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
@@ -113,11 +114,15 @@ def _aggregate_queryset() -> Any:
             n_with_fee=Count("id", filter=Q(fee_due__gt=0)),
             n_paid_online=Count("id", filter=Q(fee_paid_online=True)),
             n_digitised=Count("id", filter=Q(components_digitised=True)),
-            n_result_electronic=Count("id", filter=finished & Q(result_kind="electronic")),
+            n_result_electronic=Count("id", filter=electronic),
             n_rated=Count("id", filter=~Q(rating="")),
             n_unsatisfied=Count("id", filter=Q(rating="unsatisfied")),
             n_complained=Count("id", filter=Q(complained=True)),
             n_dissatisfied=Count("id", filter=Q(rating="unsatisfied") | Q(complained=True) | late | overdue_open),
+            n_documents_required=Count("id", filter=Q(documents_required=True)),
+            n_documents_reused=Count("id", filter=Q(documents_reused=True)),
+            n_result_in_store=Count("id", filter=electronic & Q(result_in_store=True)),
+            n_applicant_verified=Count("id", filter=Q(applicant_verified=True)),
         )
         .order_by()
     )

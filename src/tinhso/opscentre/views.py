@@ -27,7 +27,7 @@ from tinhso.agencies.principals import Principal
 from tinhso.agencies.scoping import visible_agencies
 from tinhso.indicators import formulas
 from tinhso.indicators.periods import LOCAL_TZ, Period
-from tinhso.indicators.selectors import explain
+from tinhso.indicators.selectors import DEFINITIONS, explain
 from tinhso.opscentre import reports, tables
 from tinhso.opscentre import selectors as sel
 from tinhso.workspace.views import _header
@@ -264,6 +264,7 @@ def metric(request: HttpRequest, code: str) -> HttpResponse:
         "metric": sel.metric_of(index, code), "children": children,
         "group_name": sel.group_names()[formulas.METRICS_BY_CODE[code].group],
         "breadcrumbs": _breadcrumbs(principal, root), "explainable": sel.explainable(code),
+        "definition": DEFINITIONS.get(code),
         **_header(principal),
     }
     if context["explainable"]:
