@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Right after sign-in is known: a session idle for TINHSO_STAFF_SESSION_SECONDS ends here.
     "tinhso.workspace.session_timeout.StaffSessionTimeoutMiddleware",
+    # A citizen's session idle for TINHSO_CITIZEN_SESSION_SECONDS ends here (tinhso.citizenweb.guards).
+    "tinhso.citizenweb.guards.CitizenSessionTimeoutMiddleware",
     # Before CSRF and every view: body size, text and form checks (tinhso.core.middleware).
     "tinhso.core.middleware.BoundaryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -391,6 +393,26 @@ TINHSO_STAFF_OIDC_EMAIL_CLAIM = env.str("TINHSO_STAFF_OIDC_EMAIL_CLAIM", "email"
 # Create an account (without any role) for a person the directory knows and tinhso does not.
 TINHSO_STAFF_OIDC_CREATE_USERS = env.bool("TINHSO_STAFF_OIDC_CREATE_USERS", False)
 AUTHENTICATION_BACKENDS += ["tinhso.identity.staff_sso.StaffOidcBackend"]
+
+# Citizens' sign-in through OpenID Connect: VNeID via the national public-service portal's SSO
+# (tinhso.citizens.oidc); off unless the issuer and client id are set. Claim names of the portal's
+# userinfo; the standard OIDC claims (name, birthdate, phone_number, email) are the fallback.
+TINHSO_OIDC_ISSUER = env.str("TINHSO_OIDC_ISSUER", "")
+TINHSO_OIDC_CLIENT_ID = env.str("TINHSO_OIDC_CLIENT_ID", "")
+TINHSO_OIDC_CLIENT_SECRET = env.str("TINHSO_OIDC_CLIENT_SECRET", "")
+TINHSO_OIDC_SCOPES = env.str("TINHSO_OIDC_SCOPES", "openid profile")
+TINHSO_OIDC_ACR_VALUES = env.str("TINHSO_OIDC_ACR_VALUES", "")
+TINHSO_OIDC_CLAIM_ID_NUMBER = env.str("TINHSO_OIDC_CLAIM_ID_NUMBER", "SoDinhDanh")
+TINHSO_OIDC_CLAIM_TAX_CODE = env.str("TINHSO_OIDC_CLAIM_TAX_CODE", "MaSoThue")
+TINHSO_OIDC_CLAIM_NAME = env.str("TINHSO_OIDC_CLAIM_NAME", "HoVaTen")
+TINHSO_OIDC_CLAIM_BIRTH_DATE = env.str("TINHSO_OIDC_CLAIM_BIRTH_DATE", "NgaySinh")
+TINHSO_OIDC_CLAIM_PHONE = env.str("TINHSO_OIDC_CLAIM_PHONE", "SoDienThoai")
+TINHSO_OIDC_CLAIM_EMAIL = env.str("TINHSO_OIDC_CLAIM_EMAIL", "ThuDienTu")
+AUTHENTICATION_BACKENDS += ["tinhso.citizens.oidc.CitizenOidcBackend"]
+# A citizen's session ends after this many seconds without activity.
+TINHSO_CITIZEN_SESSION_SECONDS = env.int("TINHSO_CITIZEN_SESSION_SECONDS", 1800)
+# Refused citizen access tokens (API bearer) per client address in 10 minutes.
+TINHSO_CITIZEN_TOKEN_MAX_FAILURES_PER_IP = env.int("TINHSO_CITIZEN_TOKEN_MAX_FAILURES_PER_IP", 30)
 
 
 def _tiles_origin(url: str) -> list[str]:

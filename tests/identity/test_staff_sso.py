@@ -98,6 +98,17 @@ def test_a_person_unknown_here_is_refused_and_no_account_is_made(world, provider
     assert get_user_model().objects.count() == users
 
 
+def test_a_citizen_account_is_never_opened_by_staff_single_sign_on(world, provider):
+    from tinhso.citizens.accounts import citizen_for_phone
+
+    citizen = citizen_for_phone("0912345678")
+    citizen.user.email = "lanhdao-ca-nhan@example.vn"
+    citizen.user.save()
+    provider.user = {"sub": "dir-7", "preferred_username": citizen.user.username, "email": citizen.user.email}
+    refused = sign_in_through(provider, Client())
+    assert refused.status_code == 403 and "no matching account" in refused.content.decode()
+
+
 def test_a_setting_may_create_an_account_without_roles(world, provider, settings):
     settings.TINHSO_STAFF_OIDC_CREATE_USERS = True
     provider.user = {"sub": "dir-99", "preferred_username": "nguoimoi", "email": "nguoimoi@example.vn"}

@@ -48,8 +48,12 @@ def _rate_limited(message: str) -> ApplicationError:
     return ApplicationError(message, code="rate_limited", status=429)
 
 
-def otp_request(*, phone: str, client_ip: str | None, now: datetime | None = None) -> None:
-    """Send a new code to `phone`. Raises `InvalidInput` for a bad number and
+def otp_request(
+    *, phone: str, client_ip: str | None, now: datetime | None = None, purpose: str = "feedback"
+) -> None:
+    """Send a new code to `phone`; the SMS says what it is for (`purpose`: "feedback" for a web
+    report, "sign_in" for the citizen portal). Either code proves the same thing — that the
+    person holds the phone — so one store and one set of limits serve both. Raises `InvalidInput` for a bad number and
     `ApplicationError(status=429, code="rate_limited")` past `TINHSO_OTP_MAX_PER_PHONE` codes per
     phone in 15 minutes or `TINHSO_OTP_MAX_PER_IP` per address in an hour. Each limit is one
     atomic count (`tinhso.throttling`), so it holds under parallel requests."""
@@ -70,9 +74,13 @@ def otp_request(*, phone: str, client_ip: str | None, now: datetime | None = Non
             client_ip=client_ip or None,
         )
         with translation.override(settings.LANGUAGE_CODE):
-            body = _("Mã xác minh phản ánh của bạn là %(code)s, có hiệu lực %(minutes)s phút. "
-                     "Không chia sẻ mã này cho người khác.") % {
-                "code": code, "minutes": int(OTP_TTL.total_seconds() // 60)}
+            if purpose == "sign_in":
+                text = _("Mã đăng nhập cổng dịch vụ công của bạn là %(code)s, có hiệu lực %(minutes)s phút. "
+                         "Không chia sẻ mã này cho người khác.")
+            else:
+                text = _("Mã xác minh phản ánh của bạn là %(code)s, có hiệu lực %(minutes)s phút. "
+                         "Không chia sẻ mã này cho người khác.")
+            body = text % {"code": code, "minutes": int(OTP_TTL.total_seconds() // 60)}
         # Recorded now; handed to the gateway only once this transaction has committed.
         sms_send(phone=phone, body=body)
 

@@ -44,7 +44,8 @@ class StaffOidcBackend(OidcBackend):
         return staff_provider()
 
     def user_for_claims(self, claims: dict[str, Any]) -> Any:
-        users = get_user_model().objects
+        # A citizen's account (tinhso.citizens) is never a staff account, whatever the claims say.
+        users = get_user_model().objects.filter(citizen__isnull=True)
         username = str(claims.get(settings.TINHSO_STAFF_OIDC_USERNAME_CLAIM) or "").strip()
         email = str(claims.get(settings.TINHSO_STAFF_OIDC_EMAIL_CLAIM) or "").strip()
         if username:
@@ -58,7 +59,7 @@ class StaffOidcBackend(OidcBackend):
             if len(found) > 1:
                 return None  # two accounts share the address: refuse rather than guess
         if settings.TINHSO_STAFF_OIDC_CREATE_USERS and (username or email):
-            user = users.create_user(username=(username or email)[:150], email=email)  # no password, no roles
+            user = get_user_model().objects.create_user(username=(username or email)[:150], email=email)  # no password, no roles
             audit_record(principal=None, action="user.create_from_sso", object_type="user", object_id=user.pk,
                          data={"username": user.get_username(), "issuer": settings.TINHSO_STAFF_OIDC_ISSUER})
             return user

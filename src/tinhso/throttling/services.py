@@ -18,6 +18,7 @@ The rules in use, each read from a setting so a province can tune them:
 | `RATING_PER_DOSSIER` | dossier code | 5 wrong "last four digits" per day |
 | `RATING_PER_ADDRESS` | client address | 20 wrong "last four digits" per hour |
 | `API_KEY_PER_ADDRESS` | client address | 30 unknown API keys per 10 minutes |
+| `CITIZEN_TOKEN_PER_ADDRESS` | client address | 30 refused citizen access tokens per 10 minutes |
 | `STAFF_OTP_PER_USER` | staff user | 5 wrong second-factor codes per 15 minutes |
 | `STAFF_OTP_PER_ADDRESS` | client address | 20 wrong second-factor codes per hour |
 
@@ -55,6 +56,7 @@ RULES: dict[str, tuple[str, timedelta]] = {
     "RATING_PER_DOSSIER": ("TINHSO_RATING_MAX_FAILURES_PER_DOSSIER", timedelta(days=1)),
     "RATING_PER_ADDRESS": ("TINHSO_RATING_MAX_FAILURES_PER_IP", timedelta(hours=1)),
     "API_KEY_PER_ADDRESS": ("TINHSO_API_KEY_MAX_FAILURES_PER_IP", timedelta(minutes=10)),
+    "CITIZEN_TOKEN_PER_ADDRESS": ("TINHSO_CITIZEN_TOKEN_MAX_FAILURES_PER_IP", timedelta(minutes=10)),
     "STAFF_OTP_PER_USER": ("TINHSO_STAFF_OTP_MAX_FAILURES_PER_USER", timedelta(minutes=15)),
     "STAFF_OTP_PER_ADDRESS": ("TINHSO_STAFF_OTP_MAX_FAILURES_PER_IP", timedelta(hours=1)),
 }
