@@ -244,6 +244,7 @@ def calendar_due(request: HttpRequest, query: Query[DueQuery]) -> Any:
 
 
 def _register_routers() -> None:
+    from tinhso.api.citizen import router as citizen_router
     from tinhso.api.dossiers import router as dossiers_router
     from tinhso.api.imports import router as imports_router
     from tinhso.api.indicator_sets import router as indicator_sets_router
@@ -256,6 +257,7 @@ def _register_routers() -> None:
     api.add_router("/indicators", indicators_router)
     api.add_router("/indicators", indicator_sets_router)
     api.add_router("/procedures", procedures_router)
+    api.add_router("/citizen", citizen_router)
 
 
 _register_routers()

@@ -112,7 +112,11 @@ def document_store(*, citizen: Citizen, new: NewFile, origin: str = DocumentOrig
         if existing is not None:
             if existing.deleted_at is not None:
                 existing.deleted_at = None
-                existing.save(update_fields=["deleted_at"])
+                fields = ["deleted_at"]
+                if not default_storage.exists(existing.file.name):  # removed when it was deleted
+                    dossier_services.file_save(existing.file, upload, checked)
+                    fields.append("file")
+                existing.save(update_fields=fields)
             return existing
         document = Document(
             citizen=citizen,
