@@ -293,6 +293,7 @@ def all_routes() -> list[Route]:
 ACTION_REASON = "POST only: an action that changes data"
 SKIPPED: dict[str, str] = {
     "workspace:session_keep": "POST only: renews the signed-in session",
+    "citizen:logout": "POST only: ends the citizen's session",
     "api:dossiers_import": ACTION_REASON + " (an import)",
     "api:dossier_receive": ACTION_REASON,
     "api:dossier_submit": ACTION_REASON,
@@ -314,6 +315,15 @@ SKIPPED: dict[str, str] = {
     "workspace:dossier_action": ACTION_REASON,
     "feedbackweb:report_action": ACTION_REASON,
     "workspace:logout": "POST only: signs the viewer out",
+    # The citizen's API (a staff viewer is 401 on all of it; its GETs are walked below).
+    "api:citizen_document_store": ACTION_REASON + " (an upload into the citizen's store)",
+    "api:citizen_document_delete": ACTION_REASON,
+    "api:citizen_draft_put": ACTION_REASON + " (PUT of a draft)",
+    "api:citizen_draft_delete": ACTION_REASON + " (DELETE of a draft)",
+    "api:citizen_dossier_submit": ACTION_REASON,
+    "api:citizen_dossier_supplement": ACTION_REASON,
+    "api:citizen_dossier_result_delivery": ACTION_REASON,
+    "api:citizen_dossier_rating": ACTION_REASON,
 }
 
 
@@ -407,6 +417,22 @@ def _fillers(p: Seeded) -> dict[str, Callable[[], list[str]]]:
         "feedbackweb:overview": lambda: [_q(rev("feedbackweb:overview"), period=PERIOD)]
         + [_q(rev("feedbackweb:overview"), period=PERIOD, csv=t) for t in ("category", "agency")],
         "feedbackweb:ops_panel": lambda: [rev("feedbackweb:ops_panel")],
+        # the citizens' sign-in (no citizen data on them; VNeID answers 404 while not configured)
+        "citizen:login": lambda: [rev("citizen:login"), _q(rev("citizen:login"), next="/cong-dan/")],
+        "citizen:login_code": lambda: [rev("citizen:login_code")],
+        "citizen:oidc_start": lambda: [rev("citizen:oidc_start")],
+        "citizen:oidc_callback": lambda: [rev("citizen:oidc_callback")],
+        # the citizen's space (a viewer is no citizen: sent to the citizens' sign-in; no one's object is found)
+        **{f"citizen:{n}": (lambda n=n: [rev(f"citizen:{n}")]) for n in (
+            "home", "dossiers", "documents", "document_add", "profile", "profile_edit")},
+        "citizen:submit": lambda: [rev("citizen:submit", procedure_code=p.dossiers["online"].procedure.code)],
+        **{f"citizen:{n}": (lambda n=n: [rev(f"citizen:{n}", code=c) for c in codes]) for n in (
+            "dossier", "submitted", "supplement", "withdraw")},
+        "citizen:form_pdf": lambda: [rev("citizen:form_pdf", code=c, form="01") for c in codes],
+        "citizen:result_file": lambda: [rev("citizen:result_file", code=codes[0], document_id=1)],
+        "citizen:document_file": lambda: [rev("citizen:document_file", document_id=1)],
+        "citizen:document_delete": lambda: [rev("citizen:document_delete", document_id=1)],
+        "citizen:draft_delete": lambda: [rev("citizen:draft_delete", draft_id=1)],
         # Open311
         "open311:discovery": lambda: both("open311:discovery"),
         "open311:services": lambda: both("open311:services"),
@@ -440,6 +466,16 @@ def _fillers(p: Seeded) -> dict[str, Callable[[], list[str]]]:
         "api:list_sets": lambda: [rev("api:list_sets")],
         "api:get_set": lambda: [_q(rev("api:get_set", code=c), **tree) for c in p.sets],
         "api:get_rankings": lambda: [_q(rev("api:get_rankings"), **tree, format=fmt) for fmt in ("json", "csv", "xlsx")],
+        "api:citizen_profile": lambda: [rev("api:citizen_profile")],
+        "api:citizen_documents": lambda: [rev("api:citizen_documents")],
+        "api:citizen_document_get": lambda: [rev("api:citizen_document_get", document_id=1)],
+        "api:citizen_document_file": lambda: [rev("api:citizen_document_file", document_id=1)],
+        "api:citizen_procedure_form": lambda: [rev("api:citizen_procedure_form", code=d.procedure.code)
+                                               for d in p.dossiers.values()][:1],
+        "api:citizen_drafts": lambda: [rev("api:citizen_drafts")],
+        "api:citizen_dossiers": lambda: [rev("api:citizen_dossiers")],
+        "api:citizen_dossier_get": lambda: [rev("api:citizen_dossier_get", code=c) for c in codes],
+        "api:citizen_dossier_result": lambda: [rev("api:citizen_dossier_result", code=c) for c in codes],
     }
 
 
@@ -482,6 +518,7 @@ def _assert_skips_are_post_only(client: Client, province: Seeded) -> None:
     pages = {
         "workspace:logout": reverse("workspace:logout"),
         "workspace:session_keep": reverse("workspace:session_keep"),
+        "citizen:logout": reverse("citizen:logout"),
         "workspace:dossier_action": reverse("workspace:dossier_action",
                                             kwargs={"code": province.dossiers["open"].code, "action": "forward"}),
         "feedbackweb:report_action": reverse("feedbackweb:report_action",
