@@ -573,7 +573,12 @@ class DossierSimulator:
 
 def result_pdf(code: str) -> bytes:
     """A one-page PDF naming the dossier: the demo's stand-in for a signed result file."""
-    text = f"Ket qua giai quyet ho so {code}".encode("ascii", "replace")
+    return simple_pdf(f"Ket qua giai quyet ho so {code}")
+
+
+def simple_pdf(line: str) -> bytes:
+    """A one-page PDF showing one line of ASCII text (the demo's stand-in for any document)."""
+    text = line.replace("\\", "").replace("(", "[").replace(")", "]").encode("ascii", "replace")
     stream = b"BT /F1 14 Tf 72 760 Td (" + text + b") Tj ET"
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",

@@ -168,13 +168,19 @@ class Command(BaseCommand):
         filed = seed_feedback(committee=province.committee, communes=communes, days=days, seed=seed, now=until)
         if filed:
             self.stdout.write(f"citizen feedback: {filed} reports filed and handled")
+        from tinhso.demo.citizen_seeding import seed_citizens
+
+        citizens = seed_citizens(province=province, staff=staff, now=until, log=self.stderr.write)
+        if citizens.created:
+            self.stdout.write(f"citizens: {len(citizens.logins)} with {citizens.documents} stored documents, "
+                              f"{len(citizens.dossiers)} online dossiers")
         seeding.dossier_summary(report)
         for label, n in report.by_status.items():
             self.stdout.write(f"  {label:<22} {n:>6}")
         self.stdout.write(
             f"  extended once {report.extended}, finished late {report.late}, open and overdue {report.overdue_open}"
         )
-        self._print_logins(staff, password, host or "127.0.0.1", port or 8000)
+        self._print_logins(staff, password, host or "127.0.0.1", port or 8000, citizens.logins)
         if options["no_serve"]:
             return
         assert host is not None and port is not None and workers is not None
@@ -229,7 +235,8 @@ class Command(BaseCommand):
             progress.finished, progress.done = True, progress.total
             write_progress(progress)
 
-    def _print_logins(self, staff: seeding.Staff, password: str, host: str, port: int) -> None:
+    def _print_logins(self, staff: seeding.Staff, password: str, host: str, port: int,
+                      citizens: list[Any] | None = None) -> None:
         shown = f"[{host}]" if ":" in host else host
         url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else shown}:{port}"
         w = self.stdout.write
@@ -247,6 +254,12 @@ class Command(BaseCommand):
         w("  <role>.<agency code> e.g. tiepnhan.h44.101: one login per role (tiepnhan, chuyenvien, truongphong,")
         w("  lanhdao, vanthu) at every other agency that received demo dossiers")
         w(f"  password for all: {password}")
+        if citizens:
+            w("")
+            w(f"  citizens: {url}/cong-dan/dang-nhap/ with the phone; the one-time code is shown at {url}/demo/messages/")
+            for login in citizens:
+                source = "VNeID (identity provider)" if login.verified else "phone only, declared"
+                w(f"  {login.phone:<14} {login.name:<30} {source}")
         w("")
         self.stdout.flush()
 
