@@ -196,3 +196,18 @@ def test_citizen_auth_on_a_ninja_router(db, provider):
     assert auth(RequestFactory().get("/me", HTTP_AUTHORIZATION="Bearer wrong")) is None
     schema = api.get_openapi_schema(path_prefix="/")
     assert "CitizenAuth" in schema["components"]["securitySchemes"]
+
+
+def test_the_citizen_api_answers_a_mobile_app_holding_only_the_access_token(db, provider):
+    through(provider, Client())
+    token = next(iter(provider._tokens))
+    app = Client()  # no session: what a Zalo mini-app or a phone app holds is the provider's token
+    r = app.get("/api/v1/citizen/profile", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert r.status_code == 200, r.content
+    assert ID in r.content.decode()
+    assert app.get("/api/v1/citizen/profile").status_code == 401
+    assert app.get("/api/v1/citizen/profile", HTTP_AUTHORIZATION="Bearer not-a-token").status_code == 401
+    # A token needs no CSRF token: an unsafe call goes through.
+    r = app.put("/api/v1/citizen/drafts/1.000001", {}, content_type="application/json",
+                HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert r.status_code not in (401, 403), r.content  # (404: no such procedure in this test)
