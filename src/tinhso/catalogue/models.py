@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tinhso.catalogue.components import RequirementKind
+from tinhso.catalogue.components import DocumentKind, RequirementKind
 from tinhso.workcalendar.calendar import ProcessingUnit
 
 
@@ -34,6 +36,25 @@ class SupplementClock(models.TextChoices):
     RESTART = "restart", _("Tính lại từ đầu")
 
 
+class ProcedureManager(models.Manager["Procedure"]):
+    """Keeps `name_search` folded on the bulk paths too (`save()` does it for one procedure)."""
+
+    def bulk_create(self, objs: Iterable[Procedure], *args: Any, **kwargs: Any) -> list[Procedure]:
+        objs = list(objs)
+        for obj in objs:
+            obj.fill_name_search()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs: Iterable[Procedure], fields: Iterable[str], batch_size: int | None = None) -> int:
+        chosen, columns = list(objs), list(fields)
+        if {"name", "name_en", "code"} & set(columns):
+            for obj in chosen:
+                obj.fill_name_search()
+            if "name_search" not in columns:
+                columns.append("name_search")
+        return super().bulk_update(chosen, columns, batch_size=batch_size)
+
+
 class Procedure(models.Model):
     code = models.CharField(_("mã thủ tục"), max_length=20, unique=True)
     name = models.CharField(_("tên thủ tục"), max_length=500)
@@ -57,14 +78,36 @@ class Procedure(models.Model):
     source = models.TextField(_("nguồn"), blank=True)
     notes = models.TextField(_("ghi chú"), blank=True)
     is_active = models.BooleanField(_("đang áp dụng"), default=True)
+    # Name, English name and code folded into words for the citizen's search
+    # (`tinhso.catalogue.search`: no diacritics, đ → d, lower case, no punctuation); set on save.
+    name_search = models.CharField(max_length=1100, blank=True, default="", editable=False)
+
+    objects = ProcedureManager()
 
     class Meta:
         verbose_name = _("thủ tục hành chính")
         verbose_name_plural = _("thủ tục hành chính")
         ordering = ["code"]
+        indexes = [
+            # Serves prefix matches (`startswith`) on PostgreSQL; a word inside the name is a
+            # `LIKE '%…%'`, a scan of a table of a few thousand rows (bench_catalogue_search.py).
+            models.Index(fields=["name_search"], name="procedure_name_search", opclasses=["varchar_pattern_ops"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.fill_name_search()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"name", "name_en", "code"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "name_search"}
+        super().save(*args, **kwargs)
+
+    def fill_name_search(self) -> None:
+        from tinhso.catalogue.search import name_search_of
+
+        self.name_search = name_search_of(name=self.name, name_en=self.name_en, code=self.code)
 
     def processing_time_for(self, channel: int) -> Decimal:
         """The legal time for a channel: the shorter online time applies to online dossiers."""
@@ -92,12 +135,28 @@ class Requirement(models.TextChoices):
     OPTIONAL = RequirementKind.OPTIONAL.value, _("Không bắt buộc")
 
 
+class DocumentType(models.TextChoices):
+    """The kinds of document a component may be (`catalogue.components.document_type_of` reads
+    them from its text); the same codes as `citizens.Document.document_type`."""
+
+    CCCD = DocumentKind.CCCD.value, _("Căn cước / Căn cước công dân")
+    GIAY_KHAI_SINH = DocumentKind.GIAY_KHAI_SINH.value, _("Giấy khai sinh")
+    CHUNG_SINH = DocumentKind.CHUNG_SINH.value, _("Giấy chứng sinh")
+    CU_TRU = DocumentKind.CU_TRU.value, _("Giấy xác nhận thông tin cư trú")
+    KET_HON = DocumentKind.KET_HON.value, _("Giấy chứng nhận kết hôn")
+    TINH_TRANG_HON_NHAN = DocumentKind.TINH_TRANG_HON_NHAN.value, _("Giấy xác nhận tình trạng hôn nhân")
+    HO_CHIEU = DocumentKind.HO_CHIEU.value, _("Hộ chiếu")
+    GIAY_PHEP_LAI_XE = DocumentKind.GIAY_PHEP_LAI_XE.value, _("Giấy phép lái xe")
+
+
 class Component(models.Model):
     """One component of a procedure's dossier (thành phần hồ sơ), in the catalogue's order.
 
     Only `required` components block a receipt; conditional and optional ones are ticked when
     the applicant hands them in. The requirement is derived from the name on load and may be
-    corrected in the admin (a later load keeps the correction: it only sets new components)."""
+    corrected in the admin (a later load keeps the correction: it only sets new components).
+    The document type and the number of copies are derived and kept the same way
+    (`catalogue.components.document_type_of`, `copies_of`)."""
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="components")
     order = models.PositiveSmallIntegerField(_("thứ tự"))
@@ -108,7 +167,7 @@ class Component(models.Model):
     notes = models.CharField(_("ghi chú"), max_length=1000, blank=True)
     # The kind of document it is (e.g. "cccd", "giay_khai_sinh"), so a document of the citizen's
     # store can be offered for it; empty when the catalogue's text names no known kind.
-    document_type = models.CharField(_("loại giấy tờ"), max_length=50, blank=True)
+    document_type = models.CharField(_("loại giấy tờ"), max_length=50, blank=True, choices=DocumentType.choices)
     copies = models.PositiveSmallIntegerField(_("số bản"), default=1)
     # Accepted file types for an online submission, comma-separated extensions.
     file_types = models.CharField(_("loại tệp chấp nhận"), max_length=100, default="pdf,jpg,png")
