@@ -50,6 +50,9 @@ ANONYMOUS = [
     login_redirect("/ho-so/"),
     login_redirect("/tiep-nhan/"),
     Expect("/tra-cuu/"),
+    Expect("/dich-vu-cong/"),
+    Expect("/dich-vu-cong/?q=khai+sinh"),
+    Expect("/dich-vu-cong/1.001193/"),  # the sample catalogue's birth registration (`tinhso setup`)
     login_redirect("/dieu-hanh/"),
     Expect("/dieu-hanh/cong-khai/"),
     Expect("/phan-anh/"),

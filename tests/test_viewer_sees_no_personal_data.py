@@ -324,6 +324,7 @@ SKIPPED: dict[str, str] = {
     "api:citizen_dossier_supplement": ACTION_REASON,
     "api:citizen_dossier_result_delivery": ACTION_REASON,
     "api:citizen_dossier_rating": ACTION_REASON,
+    "api:citizen_dossier_withdraw": ACTION_REASON,
 }
 
 
@@ -433,6 +434,10 @@ def _fillers(p: Seeded) -> dict[str, Callable[[], list[str]]]:
         "citizen:document_file": lambda: [rev("citizen:document_file", document_id=1)],
         "citizen:document_delete": lambda: [rev("citizen:document_delete", document_id=1)],
         "citizen:draft_delete": lambda: [rev("citizen:draft_delete", draft_id=1)],
+        # the public catalogue of procedures (no one's data on it)
+        "portal:catalogue": lambda: [rev("portal:catalogue"), _q(rev("portal:catalogue"), q="khai sinh")],
+        "portal:procedure": lambda: [rev("portal:procedure", code=c)
+                                     for c in sorted({d.procedure.code for d in p.dossiers.values()})],
         # Open311
         "open311:discovery": lambda: both("open311:discovery"),
         "open311:services": lambda: both("open311:services"),
