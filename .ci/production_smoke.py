@@ -53,6 +53,7 @@ ANONYMOUS = [
     Expect("/dich-vu-cong/"),
     Expect("/dich-vu-cong/?q=khai+sinh"),
     Expect("/dich-vu-cong/1.001193/"),  # the sample catalogue's birth registration (`tinhso setup`)
+    Expect("/cong-dan/dang-nhap/"),
     login_redirect("/dieu-hanh/"),
     Expect("/dieu-hanh/cong-khai/"),
     Expect("/phan-anh/"),

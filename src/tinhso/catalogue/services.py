@@ -24,7 +24,7 @@ from tinhso.agencies.models import Role
 from tinhso.agencies.principals import Principal
 from tinhso.audit.changes import audit_value, public_fields, snapshot
 from tinhso.audit.services import audit_record
-from tinhso.catalogue.components import requirement_of
+from tinhso.catalogue.components import copies_of, document_type_of, requirement_of
 from tinhso.catalogue.models import (
     Component,
     OnlineLevel,
@@ -115,19 +115,23 @@ def _row_components(row: dict[str, Any], line: int) -> list[dict[str, str]]:
 def components_sync(*, procedure: Procedure, components: list[dict[str, str]]) -> dict[str, Any] | None:
     """Make the procedure's components the given list; returns the change (old → new names and
     requirements) or None when nothing moved. A component whose name stays keeps its requirement
-    unless the list states one; a new one gets `requirement_of(name, notes)`."""
+    unless the list states one, and its document type, copies and file types (as an administrator
+    set them); a new one gets `requirement_of`, `document_type_of` and `copies_of` of its text."""
     existing = list(procedure.components.order_by("order"))
-    kept = {c.name: c.requirement for c in existing}
-    wanted = [
-        Component(
+    kept = {c.name: c for c in existing}
+    wanted = []
+    for i, c in enumerate(components, start=1):
+        before = kept.get(c["name"])  # its requirement, document type, copies and file types stay
+        wanted.append(Component(
             procedure=procedure,
             order=i,
             name=c["name"],
             notes=c["notes"],
-            requirement=c["requirement"] or kept.get(c["name"]) or requirement_of(c["name"], c["notes"]).value,
-        )
-        for i, c in enumerate(components, start=1)
-    ]
+            requirement=c["requirement"] or (before.requirement if before else requirement_of(c["name"], c["notes"]).value),
+            document_type=before.document_type if before else document_type_of(c["name"], c["notes"]),
+            copies=before.copies if before else copies_of(c["name"], c["notes"]),
+            **({"file_types": before.file_types} if before else {}),
+        ))
 
     def shape(items: list[Component]) -> list[list[str]]:
         return [[c.name, c.requirement, c.notes] for c in items]
