@@ -37,8 +37,8 @@ def test_khai_sinh_typed_any_way_finds_the_birth_procedures(client, catalogue, t
     page = get(client, q=typed)
     assert page.status_code == 200
     codes = listed(page.content.decode())
-    assert KHAI_SINH <= set(codes) and "1.000894" not in codes  # marriage is not listed
-    assert "1.001193" == codes[0] or codes.index("1.001193") < codes.index("1.004884")
+    assert set(codes) >= KHAI_SINH and "1.000894" not in codes  # marriage is not listed
+    assert codes[0] == "1.001193" or codes.index("1.001193") < codes.index("1.004884")
 
 
 def test_the_best_match_comes_first(client, catalogue):
@@ -98,7 +98,7 @@ def test_htmx_gets_the_results_only(client, catalogue):
     page = client.get(reverse("portal:catalogue"), {"q": "khai sinh"}, headers={"HX-Request": "true"})
     text = page.content.decode()
     assert page.status_code == 200 and "<html" not in text and 'role="search"' not in text
-    assert KHAI_SINH <= set(listed(text)) and 'id="portal-count"' in text
+    assert set(listed(text)) >= KHAI_SINH and 'id="portal-count"' in text
     assert "HX-Request" in page["Vary"]
     full = get(client, q="khai sinh").content.decode()
     assert "<html" in full and 'hx-get="/dich-vu-cong/"' in full and 'hx-target="#portal-results"' in full
