@@ -71,7 +71,7 @@ CITIZENS = (
         (
             DemoDocument("cccd", "cccd", "Thẻ căn cước công dân", "025190001101", CCCD_ISSUER, date(2021, 4, 2),
                          date(2030, 5, 12)),
-            DemoDocument("chung_sinh", "giay_chung_sinh", "Giấy chứng sinh", "CS-2026/0412",
+            DemoDocument("chung_sinh", "chung_sinh", "Giấy chứng sinh", "CS-2026/0412",
                          "Bệnh viện Đa khoa tỉnh Phú Thọ", date(2026, 2, 27)),
         ),
     ),
@@ -80,7 +80,7 @@ CITIZENS = (
         (
             DemoDocument("cccd", "cccd", "Thẻ căn cước công dân", "025088002202", CCCD_ISSUER, date(2021, 8, 19),
                          date(2028, 11, 3)),
-            DemoDocument("ket_hon", "giay_ket_hon", "Giấy chứng nhận kết hôn", "KH-118/2015",
+            DemoDocument("ket_hon", "ket_hon", "Giấy chứng nhận kết hôn", "KH-118/2015",
                          "UBND phường Việt Trì", date(2015, 6, 20)),
         ),
     ),
