@@ -52,7 +52,7 @@ FILE_RESPONSE = {
 }
 
 
-class ProfileOut(Schema):
+class CitizenProfileOut(Schema):
     kind: str
     id_number: str
     full_name: str
@@ -64,7 +64,7 @@ class ProfileOut(Schema):
     missing: list[str]
 
 
-class DocumentOut(Schema):
+class CitizenDocumentOut(Schema):
     id: int
     origin: str
     document_type: str
@@ -81,7 +81,7 @@ class DocumentOut(Schema):
     used_in: list[str]
 
 
-class DraftIn(InputSchema):
+class CitizenDraftIn(InputSchema):
     agency_code: str = Field("", max_length=50)
     summary: str = Field("", max_length=1000)
     result_delivery: Literal["", "electronic", "post", "counter"] = ""
@@ -91,7 +91,7 @@ class DraftIn(InputSchema):
     )
 
 
-class DraftOut(Schema):
+class CitizenDraftOut(Schema):
     id: int
     procedure_code: str
     agency_code: str
@@ -101,52 +101,52 @@ class DraftOut(Schema):
     updated_at: datetime
 
 
-class ComponentOut(Schema):
+class CitizenComponentOut(Schema):
     number: int
     name: str
     required: bool
     copies: int
     document_type: str
     file_types: str
-    documents: list[DocumentOut]
+    documents: list[CitizenDocumentOut]
 
 
-class AgencyOut(Schema):
+class CitizenAgencyOut(Schema):
     code: str
     name: str
 
 
-class ApplicantOut(Schema):
+class CitizenApplicantOut(Schema):
     name: str
     id_number: str
     address: str
     verified: bool
 
 
-class FormOut(Schema):
+class CitizenFormOut(Schema):
     procedure_code: str
     procedure_name: str
-    components: list[ComponentOut]
-    agencies: list[AgencyOut]
-    applicant: ApplicantOut
+    components: list[CitizenComponentOut]
+    agencies: list[CitizenAgencyOut]
+    applicant: CitizenApplicantOut
     profile_missing: list[str]
-    draft: DraftOut | None
+    draft: CitizenDraftOut | None
 
 
-class SubmittedOut(Schema):
+class CitizenSubmittedOut(Schema):
     code: str
     status: int
     form: str | None = None
 
 
-class EventOut(Schema):
+class CitizenEventOut(Schema):
     at: datetime
     action: str
     label: str
     status: int
 
 
-class AttachmentOut(Schema):
+class CitizenAttachmentOut(Schema):
     id: int
     name: str
     filename: str
@@ -155,7 +155,7 @@ class AttachmentOut(Schema):
     reused: bool
 
 
-class DossierOut(Schema):
+class CitizenDossierOut(Schema):
     code: str
     procedure_code: str
     procedure_name: str
@@ -170,23 +170,23 @@ class DossierOut(Schema):
     rating: str
 
 
-class DossierDetailOut(DossierOut):
-    timeline: list[EventOut]
-    attachments: list[AttachmentOut]
-    results: list[DocumentOut]
+class CitizenDossierDetailOut(CitizenDossierOut):
+    timeline: list[CitizenEventOut]
+    attachments: list[CitizenAttachmentOut]
+    results: list[CitizenDocumentOut]
 
 
-class DeliveryIn(InputSchema):
+class CitizenDeliveryIn(InputSchema):
     delivery: Literal["electronic", "post", "counter"]
     address: str = Field("", max_length=500, description="For `post`; empty: the profile's address.")
 
 
-class RatingIn(InputSchema):
+class CitizenRatingIn(InputSchema):
     rating: str = Field(max_length=30)
     comment: str = Field("", max_length=2000)
 
 
-class WithdrawIn(InputSchema):
+class CitizenWithdrawIn(InputSchema):
     reason: str = Field(min_length=1, max_length=2000)
 
 
@@ -259,7 +259,7 @@ def _download(document_file: Any, content_type: str, filename: str) -> FileRespo
 # --- profile and documents ---------------------------------------------------------------------
 
 
-@router.get("/profile", response={200: ProfileOut, **ERRORS}, summary="My profile")
+@router.get("/profile", response={200: CitizenProfileOut, **ERRORS}, summary="My profile")
 def citizen_profile(request: HttpRequest) -> Any:
     """What the State knows of the signed-in citizen, with each field's source."""
     c: Citizen = citizen_of(request)
@@ -268,13 +268,13 @@ def citizen_profile(request: HttpRequest) -> Any:
             "sources": {k: str(v) for k, v in c.sources.items()}, "missing": cs.profile_missing(c)}
 
 
-@router.get("/documents", response={200: list[DocumentOut], **ERRORS}, summary="My documents")
+@router.get("/documents", response={200: list[CitizenDocumentOut], **ERRORS}, summary="My documents")
 def citizen_documents(request: HttpRequest) -> Any:
     """The citizen's document store: uploads and received results (deleted ones are not listed)."""
     return [_document(d) for d in cs.documents_of(citizen_of(request))]
 
 
-@router.post("/documents", response={201: DocumentOut, **ERRORS}, summary="Store a document")
+@router.post("/documents", response={201: CitizenDocumentOut, **ERRORS}, summary="Store a document")
 def citizen_document_store(
     request: HttpRequest,
     file: File[UploadedFile],
@@ -292,7 +292,7 @@ def citizen_document_store(
     return Answer(201, _document(cs.document_store(citizen=citizen_of(request), new=new)))
 
 
-@router.get("/documents/{document_id}", response={200: DocumentOut, **ERRORS}, summary="One of my documents")
+@router.get("/documents/{document_id}", response={200: CitizenDocumentOut, **ERRORS}, summary="One of my documents")
 def citizen_document_get(request: HttpRequest, document_id: DocumentId) -> Any:
     return _document(cs.document_of(citizen_of(request), document_id))
 
@@ -315,7 +315,7 @@ def citizen_document_delete(request: HttpRequest, document_id: DocumentId) -> An
 # --- the online form and drafts ----------------------------------------------------------------
 
 
-@router.get("/procedures/{code}/form", response={200: FormOut, **ERRORS}, summary="The online form of a procedure")
+@router.get("/procedures/{code}/form", response={200: CitizenFormOut, **ERRORS}, summary="The online form of a procedure")
 def citizen_procedure_form(request: HttpRequest, code: ProcedureCode) -> Any:
     """The procedure's components with the citizen's usable documents that match, the agencies
     that receive it, the applicant as pre-filled from the profile, and the draft if any."""
@@ -342,8 +342,8 @@ def citizen_procedure_form(request: HttpRequest, code: ProcedureCode) -> Any:
 DraftRef = Annotated[str, Path(max_length=50, description="PUT: the procedure's code; DELETE: the draft's id.")]
 
 
-@router.put("/drafts/{ref}", response={200: DraftOut, **ERRORS}, summary="Keep a draft")
-def citizen_draft_put(request: HttpRequest, ref: DraftRef, payload: DraftIn) -> Any:
+@router.put("/drafts/{ref}", response={200: CitizenDraftOut, **ERRORS}, summary="Keep a draft")
+def citizen_draft_put(request: HttpRequest, ref: DraftRef, payload: CitizenDraftIn) -> Any:
     """The draft of the procedure whose code is `ref` (one per procedure, replaced each time).
     `picks` maps a component number to a stored document's id."""
     picks: dict[int, Any] = {}
@@ -356,7 +356,7 @@ def citizen_draft_put(request: HttpRequest, ref: DraftRef, payload: DraftIn) -> 
     return _draft(draft)
 
 
-@router.get("/drafts", response={200: list[DraftOut], **ERRORS}, summary="My drafts")
+@router.get("/drafts", response={200: list[CitizenDraftOut], **ERRORS}, summary="My drafts")
 def citizen_drafts(request: HttpRequest) -> Any:
     return [_draft(d) for d in cs.drafts_of(citizen_of(request))]
 
@@ -373,7 +373,7 @@ def citizen_draft_delete(request: HttpRequest, ref: DraftRef) -> Any:
 # --- my dossiers -------------------------------------------------------------------------------
 
 
-@router.post("/dossiers", response={201: SubmittedOut, **ERRORS}, summary="Submit a dossier online",
+@router.post("/dossiers", response={201: CitizenSubmittedOut, **ERRORS}, summary="Submit a dossier online",
              openapi_extra={"parameters": [IDEMPOTENCY_PARAMETER]})
 def citizen_dossier_submit(
     request: HttpRequest,
@@ -403,17 +403,17 @@ def citizen_dossier_submit(
     return idempotency.idempotent(
         key=key, owner=owner_of(Principal.for_applicant(c.user)), operation=operation,
         fingerprint=lambda: idempotency.fingerprint_form(operation, request),
-        handle=lambda: rendered(request, SubmittedOut, 201, submit()),
+        handle=lambda: rendered(request, CitizenSubmittedOut, 201, submit()),
         reused=reused(request),
     )
 
 
-@router.get("/dossiers", response={200: list[DossierOut], **ERRORS}, summary="My dossiers")
+@router.get("/dossiers", response={200: list[CitizenDossierOut], **ERRORS}, summary="My dossiers")
 def citizen_dossiers(request: HttpRequest) -> Any:
     return [_dossier(d) for d in cs.dossiers_of(citizen_of(request))[:500]]
 
 
-@router.get("/dossiers/{code}", response={200: DossierDetailOut, **ERRORS}, summary="One of my dossiers")
+@router.get("/dossiers/{code}", response={200: CitizenDossierDetailOut, **ERRORS}, summary="One of my dossiers")
 def citizen_dossier_get(request: HttpRequest, code: DossierCode) -> Any:
     """Status, due moment, the public timeline (when, what, the status after it; no officer
     names), what is expected of me now, my files and the result documents."""
@@ -433,7 +433,7 @@ def citizen_dossier_get(request: HttpRequest, code: DossierCode) -> Any:
     }
 
 
-@router.post("/dossiers/{code}/supplement", response={200: SubmittedOut, **ERRORS}, summary="Answer a supplement request")
+@router.post("/dossiers/{code}/supplement", response={200: CitizenSubmittedOut, **ERRORS}, summary="Answer a supplement request")
 def citizen_dossier_supplement(request: HttpRequest, code: DossierCode, note: Annotated[str, Form(max_length=2000)] = "") -> Any:
     """Multipart, `pick_<n>` / `file_<n>` as for the submission; the clock resumes."""
     c = citizen_of(request)
@@ -443,23 +443,23 @@ def citizen_dossier_supplement(request: HttpRequest, code: DossierCode, note: An
     return {"code": result.dossier.code, "status": result.dossier.status, "form": result.form}
 
 
-@router.post("/dossiers/{code}/result-delivery", response={200: DossierOut, **ERRORS}, summary="How I receive the result")
-def citizen_dossier_result_delivery(request: HttpRequest, code: DossierCode, payload: DeliveryIn) -> Any:
+@router.post("/dossiers/{code}/result-delivery", response={200: CitizenDossierOut, **ERRORS}, summary="How I receive the result")
+def citizen_dossier_result_delivery(request: HttpRequest, code: DossierCode, payload: CitizenDeliveryIn) -> Any:
     """`electronic`, `post` (to `address`, by default the profile's) or `counter`."""
     d = cs.result_delivery_choose(citizen=citizen_of(request), code=code, delivery=payload.delivery,
                                   address=payload.address)
     return _dossier(cs.dossier_of(citizen_of(request), d.code))
 
 
-@router.post("/dossiers/{code}/withdraw", response={200: DossierOut, **ERRORS}, summary="Withdraw my dossier")
-def citizen_dossier_withdraw(request: HttpRequest, code: DossierCode, payload: WithdrawIn) -> Any:
+@router.post("/dossiers/{code}/withdraw", response={200: CitizenDossierOut, **ERRORS}, summary="Withdraw my dossier")
+def citizen_dossier_withdraw(request: HttpRequest, code: DossierCode, payload: CitizenWithdrawIn) -> Any:
     """Before the result: the dossier ends as withdrawn (status 12) with the reason given."""
     result = cs.dossier_withdraw(citizen=citizen_of(request), code=code, reason=payload.reason)
     return _dossier(cs.dossier_of(citizen_of(request), result.dossier.code))
 
 
-@router.post("/dossiers/{code}/rating", response={200: DossierOut, **ERRORS}, summary="Rate my dossier")
-def citizen_dossier_rating(request: HttpRequest, code: DossierCode, payload: RatingIn) -> Any:
+@router.post("/dossiers/{code}/rating", response={200: CitizenDossierOut, **ERRORS}, summary="Rate my dossier")
+def citizen_dossier_rating(request: HttpRequest, code: DossierCode, payload: CitizenRatingIn) -> Any:
     result = cs.dossier_rate(citizen=citizen_of(request), code=code, rating=payload.rating, comment=payload.comment)
     return _dossier(cs.dossier_of(citizen_of(request), result.dossier.code))
 
