@@ -455,6 +455,7 @@ def _fillers(p: Seeded) -> dict[str, Callable[[], list[str]]]:
         "api:openapi-view": lambda: [rev("api:openapi-view")],
         "api:api-root": lambda: [rev("api:api-root")],
         "api:health": lambda: [rev("api:health")],
+        "api:procedure_list": lambda: [rev("api:procedure_list"), _q(rev("api:procedure_list"), q="khai sinh")],
         "api:procedure_detail": lambda: [rev("api:procedure_detail", code=d.procedure.code) for d in p.dossiers.values()],
         "api:units": lambda: [rev("api:units")],
         "api:calendar_due": lambda: [_q(rev("api:calendar_due"), start="2026-03-02T08:00:00+07:00", amount=3,

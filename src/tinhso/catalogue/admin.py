@@ -13,11 +13,13 @@ class WorkflowStepInline(AuditedAdmin, admin.TabularInline):
 
 
 class ComponentInline(AuditedAdmin, admin.TabularInline):
-    """The dossier's components; correct a requirement the loader read wrongly here."""
+    """The dossier's components; correct here what the loader read wrongly from their text (the
+    requirement, the document type, the number of copies) and the file types accepted online.
+    A later load keeps these corrections."""
 
     model = Component
     extra = 0
-    fields = ["order", "name", "requirement", "notes"]
+    fields = ["order", "name", "requirement", "document_type", "copies", "file_types", "notes"]
 
 
 @admin.register(Procedure)

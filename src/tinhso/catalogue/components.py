@@ -1,4 +1,5 @@
-"""Which dossier components (thành phần hồ sơ) an applicant must bring: a pure rule, no Django.
+"""Which dossier components (thành phần hồ sơ) an applicant must bring: pure rules on the text
+(Django only for the lazily translated labels of `DOCUMENT_TYPES`).
 
 The catalogue writes every condition into the component's own text: "Văn bản ủy quyền (nếu ủy
 quyền)", "Biên bản về việc trẻ bị bỏ rơi (nếu có)", "Giấy xác nhận khuyết tật (đối với người
@@ -34,6 +35,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from enum import StrEnum
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
 
 from tinhso.core.text import search_key
 
@@ -99,6 +103,20 @@ class DocumentKind(StrEnum):
     HO_CHIEU = "ho_chieu"
     GIAY_PHEP_LAI_XE = "giay_phep_lai_xe"
 
+
+# The document-type vocabulary, codes and labels, in the order a citizen is offered them: the
+# citizen's store (`citizenweb.forms`), the component's `document_type` choices and the loader
+# all use these codes.
+DOCUMENT_TYPES: list[tuple[str, Any]] = [
+    (DocumentKind.CCCD.value, _("Căn cước / Căn cước công dân")),
+    (DocumentKind.GIAY_KHAI_SINH.value, _("Giấy khai sinh")),
+    (DocumentKind.CHUNG_SINH.value, _("Giấy chứng sinh")),
+    (DocumentKind.CU_TRU.value, _("Giấy xác nhận thông tin cư trú")),
+    (DocumentKind.KET_HON.value, _("Giấy chứng nhận kết hôn")),
+    (DocumentKind.TINH_TRANG_HON_NHAN.value, _("Giấy xác nhận tình trạng hôn nhân")),
+    (DocumentKind.HO_CHIEU.value, _("Hộ chiếu")),
+    (DocumentKind.GIAY_PHEP_LAI_XE.value, _("Giấy phép lái xe")),
+]
 
 # What names each kind, in the folded text (no diacritics, lower case); the earliest in the text wins.
 _KIND_PATTERNS: dict[DocumentKind, re.Pattern[str]] = {

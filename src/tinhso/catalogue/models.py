@@ -9,7 +9,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tinhso.catalogue.components import DocumentKind, RequirementKind
+from tinhso.catalogue.components import DOCUMENT_TYPES, DocumentKind, RequirementKind
 from tinhso.workcalendar.calendar import ProcessingUnit
 
 
@@ -135,18 +135,22 @@ class Requirement(models.TextChoices):
     OPTIONAL = RequirementKind.OPTIONAL.value, _("Không bắt buộc")
 
 
+_LABELS: dict[str, Any] = dict(DOCUMENT_TYPES)
+
+
 class DocumentType(models.TextChoices):
     """The kinds of document a component may be (`catalogue.components.document_type_of` reads
-    them from its text); the same codes as `citizens.Document.document_type`."""
+    them from its text); the same codes and labels as `catalogue.components.DOCUMENT_TYPES`, the
+vocabulary of `citizens.Document.document_type`."""
 
-    CCCD = DocumentKind.CCCD.value, _("Căn cước / Căn cước công dân")
-    GIAY_KHAI_SINH = DocumentKind.GIAY_KHAI_SINH.value, _("Giấy khai sinh")
-    CHUNG_SINH = DocumentKind.CHUNG_SINH.value, _("Giấy chứng sinh")
-    CU_TRU = DocumentKind.CU_TRU.value, _("Giấy xác nhận thông tin cư trú")
-    KET_HON = DocumentKind.KET_HON.value, _("Giấy chứng nhận kết hôn")
-    TINH_TRANG_HON_NHAN = DocumentKind.TINH_TRANG_HON_NHAN.value, _("Giấy xác nhận tình trạng hôn nhân")
-    HO_CHIEU = DocumentKind.HO_CHIEU.value, _("Hộ chiếu")
-    GIAY_PHEP_LAI_XE = DocumentKind.GIAY_PHEP_LAI_XE.value, _("Giấy phép lái xe")
+    CCCD = DocumentKind.CCCD.value, _LABELS[DocumentKind.CCCD]
+    GIAY_KHAI_SINH = DocumentKind.GIAY_KHAI_SINH.value, _LABELS[DocumentKind.GIAY_KHAI_SINH]
+    CHUNG_SINH = DocumentKind.CHUNG_SINH.value, _LABELS[DocumentKind.CHUNG_SINH]
+    CU_TRU = DocumentKind.CU_TRU.value, _LABELS[DocumentKind.CU_TRU]
+    KET_HON = DocumentKind.KET_HON.value, _LABELS[DocumentKind.KET_HON]
+    TINH_TRANG_HON_NHAN = DocumentKind.TINH_TRANG_HON_NHAN.value, _LABELS[DocumentKind.TINH_TRANG_HON_NHAN]
+    HO_CHIEU = DocumentKind.HO_CHIEU.value, _LABELS[DocumentKind.HO_CHIEU]
+    GIAY_PHEP_LAI_XE = DocumentKind.GIAY_PHEP_LAI_XE.value, _LABELS[DocumentKind.GIAY_PHEP_LAI_XE]
 
 
 class Component(models.Model):

@@ -35,6 +35,7 @@ from tinhso.catalogue.models import (
     StepKind,
     WorkflowStep,
 )
+from tinhso.catalogue.search import name_search_of
 from tinhso.core.errors import InvalidInput
 
 # The default workflow after receipt, as shares of the legal time (Decree 118's steps 4–7).
@@ -211,6 +212,10 @@ def catalogue_load(*, rows: Iterable[tuple[int, dict[str, Any]]], principal: Pri
                 updated += 1
             else:
                 unchanged += 1
+                if procedure.name_search != name_search_of(name=procedure.name, name_en=procedure.name_en,
+                                                           code=procedure.code):
+                    # Stale after a write that bypassed `save()` (a queryset `update`): refolded.
+                    procedure.save(update_fields=["name_search"])
         if not procedure.steps.exists():
             workflow_set_default(procedure=procedure)
     if created or updated:

@@ -9,20 +9,11 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from tinhso.catalogue.components import DOCUMENT_TYPES as CATALOGUE_DOCUMENT_TYPES
 from tinhso.dossiers.models import Rating, ResultDelivery
 
 # The kinds of document a citizen can say a file is (matched to a component's `document_type`).
-DOCUMENT_TYPES: list[tuple[str, Any]] = [
-    ("cccd", _("Căn cước / Căn cước công dân")),
-    ("giay_khai_sinh", _("Giấy khai sinh")),
-    ("chung_sinh", _("Giấy chứng sinh")),
-    ("cu_tru", _("Giấy xác nhận thông tin cư trú")),
-    ("ket_hon", _("Giấy chứng nhận kết hôn")),
-    ("tinh_trang_hon_nhan", _("Giấy xác nhận tình trạng hôn nhân")),
-    ("ho_chieu", _("Hộ chiếu")),
-    ("giay_phep_lai_xe", _("Giấy phép lái xe")),
-    ("", _("Loại khác")),
-]
+DOCUMENT_TYPES: list[tuple[str, Any]] = [*CATALOGUE_DOCUMENT_TYPES, ("", _("Loại khác"))]
 DOCUMENT_TYPE_LABELS: dict[str, Any] = {**dict(DOCUMENT_TYPES), "ket_qua": _("Kết quả giải quyết")}
 
 
