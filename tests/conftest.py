@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 
 from tests.factories import AgencyFactory, ProcedureFactory, UnitFactory, staff
 from tinhso.agencies.models import Agency, AgencyKind, Role
@@ -51,6 +53,15 @@ def _huey_immediate():
 
     HUEY.immediate = True
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts and ends in Vietnamese: a request in English activates it for the thread,
+    and a page rendered outside a request afterwards (the 500 page) would otherwise inherit it."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

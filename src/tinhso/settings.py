@@ -214,7 +214,10 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# An uploaded file larger than this is spooled to a temporary file as it arrives rather than held
+# in memory: four citizens uploading three 1 MB scans each cost the server a few chunks of
+# memory, not 12 MB (bench/bench_online_submission.py samples the server's memory).
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024)
 # Form fields and JSON bodies (not files) are read into memory: 2.5 MB is far more than any form
 # or receipt needs. Files stream to disk; the request as a whole is capped before it is parsed
 # (`TINHSO_MAX_REQUEST_BYTES`, `TINHSO_MAX_PUBLIC_REQUEST_BYTES`, core/middleware.py).

@@ -130,6 +130,19 @@ def test_supplement_answered_online_and_result_into_the_store(world, lan, django
         cs.document_delete(citizen=lan, document_id=result.pk)
 
 
+def test_a_document_given_again_for_the_supplement_lists_its_dossier_once(world, lan):
+    first, _second = components(world)
+    cccd = stored(lan)
+    code = submit(world, lan, picks={first.order: cccd.pk}).dossier.code
+    s.dossier_accept(principal=world.reception, code=code)
+    s.dossier_request_supplement(principal=world.reception, code=code, reason="Bản chụp mờ")
+    cs.supplement_answer(citizen=lan, code=code, picks={first.order: cccd.pk})
+    assert DocumentUse.objects.filter(document=cccd).count() == 2  # both uses are recorded
+    assert [d.code for d in cs.document_dossiers(cccd)] == [code]  # the citizen sees the dossier once
+    other = submit(world, lan, picks={first.order: cccd.pk}).dossier.code
+    assert [d.code for d in cs.document_dossiers(cccd)] == [other, code]  # most recent first
+
+
 def test_the_sweep_catches_up_a_missed_delivery(world, lan):
     code = submit(world, lan).dossier.code
     s.dossier_accept(principal=world.reception, code=code)

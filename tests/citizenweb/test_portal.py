@@ -119,6 +119,10 @@ def test_detail_shows_components_times_fee_and_agencies(client, catalogue, world
     birth = client.get(reverse("portal:procedure", kwargs={"code": "1.001193"})).content.decode()
     assert "Miễn phí" in birth and "Trong ngày" in birth and "Giấy chứng sinh" in birth
     assert "123/2015/NĐ-CP" in birth
+    # In English the amount is grouped and named the English way.
+    client.post("/i18n/setlang/", {"language": "en", "next": "/dich-vu-cong/"})
+    english = client.get(reverse("portal:procedure", kwargs={"code": "1.004222"})).content.decode()
+    assert '<dd id="fee">20,000 dong</dd>' in english
 
 
 def test_submit_button_only_where_online_is_allowed(client, catalogue):

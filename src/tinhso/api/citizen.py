@@ -195,7 +195,7 @@ def _document(d: Document) -> dict[str, Any]:
         "id": d.pk, "origin": d.origin, "document_type": d.document_type, "name": d.name, "number": d.number,
         "issuer": d.issuer, "issued_on": d.issued_on, "expires_on": d.expires_on, "filename": d.filename,
         "sha256": d.sha256, "size": d.size, "content_type": d.content_type, "usable": d.is_usable(),
-        "used_in": [u.dossier.code for u in cs.document_uses(d)],
+        "used_in": [dossier.code for dossier in cs.document_dossiers(d)],
     }
 
 

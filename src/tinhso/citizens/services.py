@@ -184,8 +184,13 @@ def document_delete(*, citizen: Citizen, document_id: Any) -> None:
         default_storage.delete(name)
 
 
-def document_uses(document: Document) -> list[DocumentUse]:
-    return list(document.uses.select_related("dossier").order_by("-at"))
+def document_dossiers(document: Document) -> list[Dossier]:
+    """The dossiers that used the document, most recent use first, each once (a document
+    submitted with a dossier and given again for its supplement is two uses of one dossier)."""
+    seen: dict[int, Dossier] = {}
+    for use in document.uses.select_related("dossier").order_by("-at", "-pk"):
+        seen.setdefault(use.dossier_id, use.dossier)
+    return list(seen.values())
 
 
 # --- the applicant, from the profile ------------------------------------------------------------

@@ -27,7 +27,8 @@ from django.views.decorators.http import require_GET
 from tinhso.catalogue import search
 from tinhso.catalogue.models import Component, OnlineLevel, Procedure, ProcedureLevel, ProcessingUnitChoice
 from tinhso.catalogue.selectors import receiving_agencies
-from tinhso.dossiers.forms.data import fmt_amount, fmt_money
+from tinhso.core.money import money_text
+from tinhso.dossiers.forms.data import fmt_amount
 from tinhso.dossiers.models import Channel
 
 PAGE_SIZE = 20
@@ -81,7 +82,7 @@ def online_time_text(p: Procedure) -> str:
 
 
 def fee_text(fee_vnd: int) -> str:
-    return fmt_money(fee_vnd) if fee_vnd else _("Miễn phí")
+    return money_text(fee_vnd) if fee_vnd else _("Miễn phí")
 
 
 def _one_of(value: str, allowed: list[str] | tuple[str, ...]) -> str:

@@ -32,7 +32,8 @@ from tinhso.citizens.timeline import EVENT_TEXT, PUBLIC_NOTES
 from tinhso.citizenweb import forms as cf
 from tinhso.citizenweb.guards import citizen_required, current_citizen, safe_next
 from tinhso.core.errors import ApplicationError, Conflict, InvalidInput, NotFound
-from tinhso.dossiers.forms.data import fmt_amount, fmt_money
+from tinhso.core.money import money_text
+from tinhso.dossiers.forms.data import fmt_amount
 from tinhso.dossiers.models import Channel, Dossier, DossierEvent, ResultDelivery, Status
 from tinhso.workspace.tracking import notice_of, public_view
 
@@ -215,7 +216,7 @@ def _submit_page(request: HttpRequest, citizen: Citizen, procedure: Procedure, s
         "error_count": len(state.errors),
         "max_mb": cf.max_upload_mb(),
         "online_time": fmt_amount(procedure.processing_time_for(Channel.ONLINE)),
-        "fee": fmt_money(procedure.fee_vnd) if procedure.fee_vnd else "",
+        "fee": money_text(procedure.fee_vnd) if procedure.fee_vnd else "",
     }, status=status)
 
 
@@ -528,7 +529,7 @@ def documents(request: HttpRequest) -> HttpResponse:
             "doc": document,
             "type": cf.document_type_label(document.document_type),
             "expired": document.expires_on is not None and document.expires_on < today,
-            "uses": [u.dossier for u in services.document_uses(document)],
+            "uses": services.document_dossiers(document),
             "is_result": document.origin == DocumentOrigin.RESULT,
         })
     return render(request, "citizenweb/space/documents.html", {"rows": rows})
@@ -586,7 +587,7 @@ def document_delete(request: HttpRequest, document_id: int) -> HttpResponse:
             messages.success(request, _("Đã xoá giấy tờ khỏi kho. Các hồ sơ đã dùng giấy tờ này vẫn giữ bản của mình."))
             return redirect("citizen:documents")
     return render(request, "citizenweb/space/document_delete.html", {
-        "doc": document, "uses": [u.dossier for u in services.document_uses(document)], "error": error,
+        "doc": document, "uses": services.document_dossiers(document), "error": error,
         "is_result": document.origin == DocumentOrigin.RESULT,
     }, status=status)
 

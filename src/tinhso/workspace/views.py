@@ -24,8 +24,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tinhso.agencies.models import Agency, Role
@@ -36,6 +36,7 @@ from tinhso.catalogue.models import Procedure
 from tinhso.core.clients import client_address
 from tinhso.core.codes import mask_id_number, mask_name, mask_phone
 from tinhso.core.errors import ApplicationError, Conflict, NotFound
+from tinhso.core.money import grouped
 from tinhso.dossiers import selectors, services
 from tinhso.dossiers.models import Channel, Dossier, Status
 from tinhso.dossiers.transitions import Action
@@ -136,12 +137,6 @@ def _due_marks(dossier: Dossier, now: datetime) -> dict[str, bool]:
         return {"overdue": True, "due_soon": False}
     calendar = calendar_for_agency(dossier.handling_agency)
     return {"overdue": False, "due_soon": calendar.working_seconds_between(now, dossier.due_at) <= DUE_SOON_WORKING_SECONDS}
-
-
-def _money(amount: int) -> str:
-    """An amount of đồng with thousands grouped the way the reader's language writes them."""
-    grouped = f"{amount:,}"
-    return grouped if (get_language() or "vi").startswith("en") else grouped.replace(",", ".")
 
 
 def _get_dossier(principal: Principal | None, code: str) -> Dossier:
@@ -245,7 +240,7 @@ def _procedure_info(procedure: Procedure | None, agency: Agency | None, channel:
     if procedure is None:
         return {"procedure": None}
     info: dict[str, Any] = {
-        "procedure": procedure, "fee": _money(procedure.fee_vnd),
+        "procedure": procedure, "fee": grouped(procedure.fee_vnd),
     }
     info["amount"] = procedure.processing_time_for(channel)
     if agency is not None:
@@ -478,7 +473,7 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "actions": actions,
         "forms": _form_links(d, {e.action for e in events}),
         "just_received": request.GET.get("received") == "1",
-        "fee": _money(d.fee_due),
+        "fee": grouped(d.fee_due),
         **_due_marks(d, timezone.now()),
     })
 
