@@ -110,8 +110,9 @@ class Server:
             self.stop()
             sys.exit(f"tinhso serve did not answer within 60 s:\n{log}")
         # Each worker imports lazily on its first request: warm all of them up.
+        # A cold worker builds the OpenAPI document first: on a loaded machine that takes seconds.
         for _ in range(workers * 4):
-            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
             conn.request("GET", "/api/v1/openapi.json")
             conn.getresponse().read()
             conn.close()
