@@ -325,6 +325,11 @@ SKIPPED: dict[str, str] = {
     "api:citizen_dossier_result_delivery": ACTION_REASON,
     "api:citizen_dossier_rating": ACTION_REASON,
     "api:citizen_dossier_withdraw": ACTION_REASON,
+    "api:dossier_request_payment": ACTION_REASON,
+    "api:bank_transaction": ACTION_REASON + " (the bank's notification of a transfer)",
+    "api:verify": ACTION_REASON + " (an upload of a PDF to check)",
+    "payments:assign": ACTION_REASON,
+    "payments:dismiss": ACTION_REASON,
 }
 
 
@@ -455,6 +460,15 @@ def _fillers(p: Seeded) -> dict[str, Callable[[], list[str]]]:
         "api:openapi-view": lambda: [rev("api:openapi-view")],
         "api:api-root": lambda: [rev("api:api-root")],
         "api:health": lambda: [rev("api:health")],
+        # Fees: public by the dossier's code like the tracking page (masked name at most).
+        **{name: (lambda name=name: [rev(name, code=c) for c in codes])
+           for name in ("api:dossier_payment", "api:dossier_payment_png", "api:dossier_payment_svg",
+                        "api:dossier_payment_notice", "api:dossier_payment_receipt")},
+        "payments:unmatched": lambda: [rev("payments:unmatched")],
+        # Verification: the upload form, and an issued document's public summary (none is issued
+        # in this province: an unknown id, which must be a plain 404).
+        "signing:verify": lambda: [rev("signing:verify")],
+        "signing:issued": lambda: [rev("signing:issued", document_id="0b6f2f4e-2a4c-4c59-9a37-1d1f6b0c9e11")],
         "api:procedure_list": lambda: [rev("api:procedure_list"), _q(rev("api:procedure_list"), q="khai sinh")],
         "api:procedure_detail": lambda: [rev("api:procedure_detail", code=d.procedure.code) for d in p.dossiers.values()],
         "api:units": lambda: [rev("api:units")],
@@ -529,6 +543,8 @@ def _assert_skips_are_post_only(client: Client, province: Seeded) -> None:
                                             kwargs={"code": province.dossiers["open"].code, "action": "forward"}),
         "feedbackweb:report_action": reverse("feedbackweb:report_action",
                                              kwargs={"report_id": province.reports["private"].pk, "action": "start"}),
+        "payments:assign": reverse("payments:assign", kwargs={"transaction_id": "1"}),
+        "payments:dismiss": reverse("payments:dismiss", kwargs={"transaction_id": "1"}),
     }
     for key in SKIPPED:
         route = by_key[key]

@@ -80,8 +80,10 @@ INSTALLED_APPS = [
     "tinhso.workcalendar",
     "tinhso.catalogue",
     "tinhso.dossiers",
+    "tinhso.payments",
     "tinhso.feedback",
     "tinhso.citizens",
+    "tinhso.signing",
     "tinhso.open311",
     "tinhso.indicators",
     "tinhso.opscentre",
@@ -349,6 +351,7 @@ TINHSO_OTP_MAX_CHECKS_PER_IP = env.int("TINHSO_OTP_MAX_CHECKS_PER_IP", 30)
 TINHSO_RATING_MAX_FAILURES_PER_DOSSIER = env.int("TINHSO_RATING_MAX_FAILURES_PER_DOSSIER", 5)
 TINHSO_RATING_MAX_FAILURES_PER_IP = env.int("TINHSO_RATING_MAX_FAILURES_PER_IP", 20)
 TINHSO_API_KEY_MAX_FAILURES_PER_IP = env.int("TINHSO_API_KEY_MAX_FAILURES_PER_IP", 30)
+TINHSO_PAYMENT_WEBHOOK_MAX_FAILURES_PER_IP = env.int("TINHSO_PAYMENT_WEBHOOK_MAX_FAILURES_PER_IP", 30)
 # Staff sign-in (django-axes, the workspace and the admin alike): after this many wrong passwords
 # for one username from one address, that pair is locked out for the minutes below; a correct
 # password then does not sign in either. Each lockout is an audit entry.
@@ -445,3 +448,26 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+
+
+# --- signed results (tinhso.signing) -----------------------------------------------------------
+# PEM files of the certificates the province trusts as the roots of signers' chains (comma-
+# separated), besides the trust roots in the database (the demo CA's, or added in the admin).
+TINHSO_SIGNING_TRUST_ROOTS = env_list("TINHSO_SIGNING_TRUST_ROOTS", "")
+# Fetch OCSP answers and CRLs over the network when validating (off: only what the file embeds).
+TINHSO_SIGNING_ALLOW_FETCHING = env.bool("TINHSO_SIGNING_ALLOW_FETCHING", False)
+# An RFC 3161 time-stamping authority; empty: signatures carry no time-stamp.
+TINHSO_SIGNING_TSA_URL = env.str("TINHSO_SIGNING_TSA_URL", "")
+TINHSO_SIGNING_TSA_TIMEOUT_SECONDS = env.int("TINHSO_SIGNING_TSA_TIMEOUT_SECONDS", 10)
+# The QR code of a signed result points to {TINHSO_PUBLIC_BASE_URL}/xac-thuc/<id>/ (set above).
+# Remote signing (VNPT SmartCA / Viettel MySign style, tinhso.signing.remote): the service's
+# address and token, how long a call may take, how often it is retried, and how long the
+# signer has to confirm on their phone.
+TINHSO_SIGNING_REMOTE_URL = env.str("TINHSO_SIGNING_REMOTE_URL", "")
+TINHSO_SIGNING_REMOTE_TOKEN = env.str("TINHSO_SIGNING_REMOTE_TOKEN", "")
+TINHSO_SIGNING_REMOTE_TIMEOUT_SECONDS = env.float("TINHSO_SIGNING_REMOTE_TIMEOUT_SECONDS", 10.0)
+TINHSO_SIGNING_REMOTE_RETRIES = env.int("TINHSO_SIGNING_REMOTE_RETRIES", 2)
+TINHSO_SIGNING_REMOTE_POLL_SECONDS = env.float("TINHSO_SIGNING_REMOTE_POLL_SECONDS", 2.0)
+TINHSO_SIGNING_REMOTE_CONFIRM_SECONDS = env.float("TINHSO_SIGNING_REMOTE_CONFIRM_SECONDS", 120.0)
+# Files checked at /xac-thuc/ and POST /api/v1/verify per client address in an hour.
+TINHSO_VERIFY_MAX_PER_IP = env.int("TINHSO_VERIFY_MAX_PER_IP", 60)

@@ -21,6 +21,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("dieu-hanh/", include("tinhso.opscentre.urls")),
     path("phan-anh/", include("tinhso.feedbackweb.urls")),
+    path("thanh-toan/", include("tinhso.payments.urls")),
+    path("xac-thuc/", include("tinhso.signing.urls")),
     path("open311/v2/", include("tinhso.open311.urls")),
     path("demo/", include("tinhso.demo.urls")),
     path("dich-vu-cong/", include("tinhso.citizenweb.catalogue_urls")),

@@ -15,13 +15,22 @@ from tinhso.audit.models import AuditEntry
 from tinhso.core.errors import Conflict, PermissionDenied
 from tinhso.dossiers import services as s
 from tinhso.dossiers.models import Channel, Dossier, DossierEvent, Status
-from tinhso.dossiers.transitions import APPLICANT, TRANSITIONS, Action, actions_from, is_allowed, move_for
+from tinhso.dossiers.transitions import (
+    APPLICANT,
+    BANK,
+    TRANSITIONS,
+    Action,
+    actions_from,
+    is_allowed,
+    move_for,
+)
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=VN)
 
 # --- the expected table, written out independently of transitions.py -----------------------
-# None is "no dossier yet". Status 6 (payment requested) is reached by no action and left by none.
+# None is "no dossier yet". Status 6 (payment requested) is reached by request_payment and left by
+# fee_paid (the bank's word through reconciliation, or a payment at the counter) — issue 12.
 N, REG, REC, REF, PROG, SUPP, PAY, WDR, STOP, DONE, RET = None, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 ALL_STATUSES: list[int | None] = [N, REG, REC, REF, PROG, SUPP, PAY, WDR, STOP, DONE, RET]
 
@@ -41,6 +50,8 @@ EXPECTED_SOURCES: dict[str, set[int | None]] = {
     "return": {DONE},
     "withdraw": {REG, REC, PROG, SUPP},
     "rate": {RET},
+    "request_payment": {REC, PROG},
+    "fee_paid": {REG, REC, PROG, SUPP, PAY, DONE},
 }
 
 EXPECTED_TARGET: dict[str, int | None] = {
@@ -59,6 +70,8 @@ EXPECTED_TARGET: dict[str, int | None] = {
     "return": RET,
     "withdraw": WDR,
     "rate": None,
+    "request_payment": PAY,
+    "fee_paid": None,
 }
 
 EXPECTED_ROLES: dict[str, set[str]] = {
@@ -77,6 +90,8 @@ EXPECTED_ROLES: dict[str, set[str]] = {
     "return": {"reception", "records_clerk"},
     "withdraw": {"reception", "applicant"},
     "rate": {APPLICANT, "reception"},
+    "request_payment": {"reception", "specialist", "head", "leader", "records_clerk"},
+    "fee_paid": {BANK, "reception", "records_clerk"},
 }
 
 EXPECTED_STEP_KINDS: dict[str, set[str] | None] = {a: None for a in EXPECTED_SOURCES} | {
@@ -123,20 +138,20 @@ def test_move_target_roles_steps_form(action):
 
 def test_roles_are_real_roles():
     for move in TRANSITIONS.values():
-        assert move.roles <= set(Role.values) | {APPLICANT}
+        assert move.roles <= set(Role.values) | {APPLICANT, BANK}
 
 
 @pytest.mark.parametrize(
     ("status", "expected"),
     [
         pytest.param(N, ["submit", "receive"], id="none"),
-        pytest.param(REG, ["receive", "request_supplement", "refuse", "withdraw"], id="registered"),
-        pytest.param(SUPP, ["refuse", "supplement_received", "extend", "stop", "withdraw"], id="supplement"),
-        pytest.param(PAY, [], id="payment"),
+        pytest.param(REG, ["receive", "request_supplement", "refuse", "withdraw", "fee_paid"], id="registered"),
+        pytest.param(SUPP, ["refuse", "supplement_received", "extend", "stop", "withdraw", "fee_paid"], id="supplement"),
+        pytest.param(PAY, ["fee_paid"], id="payment"),
         pytest.param(REF, [], id="refused-final"),
         pytest.param(WDR, [], id="withdrawn-final"),
         pytest.param(STOP, [], id="stopped-final"),
-        pytest.param(DONE, ["return"], id="processed"),
+        pytest.param(DONE, ["return", "fee_paid"], id="processed"),
         pytest.param(RET, ["rate"], id="returned"),
     ],
 )
@@ -220,6 +235,8 @@ SERVICE_CALLS: dict[str, Call] = {
     "return": lambda w, p, code: s.dossier_return(principal=p, code=code),
     "withdraw": lambda w, p, code: s.dossier_withdraw(principal=p, code=code, reason="x"),
     "rate": lambda w, p, code: s.dossier_rate(principal=p, code=code, rating="satisfied"),
+    "request_payment": lambda w, p, code: s.dossier_request_payment(principal=p, code=code),
+    "fee_paid": lambda w, p, code: s.dossier_fee_paid(principal=p, code=code, amount=10**9, reconciled=False),
 }
 
 FORBIDDEN_ON_EXISTING = [
@@ -284,6 +301,8 @@ WRONG_ROLES = [
     pytest.param(REG, "specialist", "receive", id="specialist-accepts"),
     pytest.param(REC, "province_viewer", "refuse", id="province-viewer-refuses"),
     pytest.param(REC, "province_viewer", "stop", id="province-viewer-stops"),
+    pytest.param(REC, "specialist", "fee_paid", id="specialist-records-a-payment"),
+    pytest.param(REC, "province_viewer", "request_payment", id="province-viewer-requests-payment"),
 ]
 
 

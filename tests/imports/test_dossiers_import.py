@@ -137,3 +137,12 @@ def test_scoped_principal_imports_only_into_its_agencies(world):
     assert report.errors[0].line == 2 and "outside your scope" in report.errors[0].message
     viewer = dossiers_import_stream([jsonl(line("S-3"))], principal=world.province_viewer)
     assert viewer.rejected == 1 and not Dossier.objects.filter(code="S-3").exists()
+
+
+def test_previous_systems_paid_online_counts_as_paid_not_reconciled(world, write_file):
+    """`fee_paid_online: true` of the old system is paid, never "paid online": only a transfer
+    reconciled in tinhso counts for the online-payment metrics."""
+    path = write_file(line("P-1", finished_at=None, returned_at=None, status=4, fee_due=20000, fee_paid_online=True))
+    assert dossiers_import_file(path=path, principal=None).as_dict()["created"] == 1
+    d = Dossier.objects.get(code="P-1")
+    assert d.fee_paid and not d.fee_paid_online

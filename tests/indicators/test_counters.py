@@ -83,8 +83,11 @@ def test_random_workload_live_equals_rebuild(world, seed):
             if rng.random() < 0.9:
                 s.dossier_accept(principal=world.reception, code=d.code, at=at + timedelta(minutes=20))
         else:
+            paid_online = rng.random() < 0.4
             d = s.dossier_receive(principal=world.reception, procedure=procedure, agency=world.commune,
-                                  channel=channel, applicant=citizen(), fee_paid_online=rng.random() < 0.4, at=at).dossier
+                                  channel=channel, applicant=citizen(), at=at).dossier
+            if paid_online and d.fee_due:  # the bank confirmed the transfer (reconciliation)
+                s.dossier_fee_paid(principal=None, code=d.code, amount=d.fee_due, reconciled=True, at=at)
         _walk(world, d.code, rng, at)
         if rng.random() < 0.6:  # the result delivered into the applicant's store (finished or not)
             s.dossier_result_stored(code=d.code)

@@ -44,7 +44,10 @@ def test_imported_month_scores_to_the_cent(world):
     assert (sat["numerator"], sat["score"]) == (36, 6.0)
     assert (metrics["ONLINE_SERVICE_C"]["numerator"], metrics["ONLINE_SERVICE_C"]["denominator"]) == (10, 40)
     assert (metrics["SO_HOA_GIAY_TO_GIAI_QUYET"]["numerator"], metrics["SO_HOA_GIAY_TO_GIAI_QUYET"]["score"]) == (20, 2.0)
-    assert (metrics["ORIGINAL_RESULT_AVAILABLE"]["numerator"], metrics["ORIGINAL_RESULT_AVAILABLE"]["score"]) == (10, 1.5)
+    # The old system's "electronic result" is no electronic original: only a signature tinhso
+    # issued and validated counts (issue 12), so the ten imported electronic results score nothing.
+    assert (metrics["ORIGINAL_RESULT_AVAILABLE"]["numerator"], metrics["ORIGINAL_RESULT_AVAILABLE"]["denominator"],
+            metrics["ORIGINAL_RESULT_AVAILABLE"]["score"]) == (0, 40, 0.0)
 
     # Re-import: the three late ones were corrected to on time; nothing is counted twice.
     fixed = [_line(i, late=False, online=i < 10, rating="unsatisfied" if i == 5 else "satisfied") for i in range(3)]

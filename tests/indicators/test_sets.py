@@ -59,7 +59,9 @@ def dossier(world, desk: Desk, at: datetime, *, online: bool = False, paid_onlin
     uploads = [s.Upload("Tờ khai", "to-khai.pdf", PDF, True)] if digitised else None
     d = s.dossier_receive(principal=desk.reception, procedure=world.procedure, agency=desk.agency,
                           channel=Channel.ONLINE if online else Channel.COUNTER, applicant=citizen(), at=at,
-                          fee_paid_online=paid_online, uploads=uploads).dossier
+                          uploads=uploads).dossier
+    if paid_online:  # the bank confirmed the transfer (reconciliation)
+        s.dossier_fee_paid(principal=None, code=d.code, amount=d.fee_due, reconciled=True, at=at)
     if not finish:
         return d.code
     t = d.due_at + timedelta(days=7) if late else at + timedelta(hours=1)

@@ -249,15 +249,21 @@ def _register_routers() -> None:
     from tinhso.api.imports import router as imports_router
     from tinhso.api.indicator_sets import router as indicator_sets_router
     from tinhso.api.indicators import router as indicators_router
+    from tinhso.api.payments import dossier_router as dossier_payments_router
+    from tinhso.api.payments import router as payments_router
     from tinhso.api.procedures import router as procedures_router
+    from tinhso.api.verify import router as verify_router
 
     # The import router comes first: `/dossiers/import` must not be read as a dossier code.
     api.add_router("/dossiers", imports_router)
     api.add_router("/dossiers", dossiers_router)
+    api.add_router("/dossiers", dossier_payments_router)
+    api.add_router("/payments", payments_router)
     api.add_router("/indicators", indicators_router)
     api.add_router("/indicators", indicator_sets_router)
     api.add_router("/procedures", procedures_router)
     api.add_router("/citizen", citizen_router)
+    api.add_router("/verify", verify_router)
 
 
 _register_routers()

@@ -10,7 +10,7 @@ field named by its path in the request.
 
 Channels are the national portal's codes: 1 counter, 2 online, 3 postal. Actions are named in
 the paths as in `allowed_actions`: accept, request-supplement, supplement-received, refuse,
-forward, transfer, extend, stop, approve, sign, finish, return, withdraw, rate.
+forward, transfer, extend, stop, approve, sign, finish, return, withdraw, rate, request-payment.
 """
 
 from __future__ import annotations
@@ -91,6 +91,7 @@ ACTION_PATHS: dict[Action, str] = {
     Action.RETURN: "return",
     Action.WITHDRAW: "withdraw",
     Action.RATE: "rate",
+    Action.REQUEST_PAYMENT: "request-payment",
 }
 
 # The services name applicant fields after the model; the API names them by their path in the body.
@@ -191,7 +192,9 @@ def render_dossier(principal: Principal, dossier: Dossier) -> dict[str, Any]:
         "result_number": dossier.result_number or None,
         "overdue": dossier.is_overdue(),
         "version": dossier.version,
-        "allowed_actions": [ACTION_PATHS[a] for a in selectors.dossier_allowed_actions(principal, dossier)],
+        # The counter's payment (fee_paid) is a button of the workspace, with no path here.
+        "allowed_actions": [ACTION_PATHS[a] for a in selectors.dossier_allowed_actions(principal, dossier)
+                            if a in ACTION_PATHS],
     }
 
 
@@ -305,6 +308,12 @@ def dossier_receive(request: HttpRequest, payload: DossierReceiveIn) -> Any:
     principal = principal_of(request)
 
     def receive() -> dict[str, Any]:
+        if payload.fee_paid_online:
+            raise InvalidInput(
+                _("Phí nộp trực tuyến chỉ được ghi nhận khi ngân hàng xác nhận giao dịch (đối soát), không khai khi tiếp nhận."),
+                fields={"fee_paid_online": _("Phải là false: thanh toán trực tuyến được ghi nhận qua đối soát ngân hàng.")},
+                code="paid_online_by_reconciliation",
+            )
         procedure = _procedure(payload.procedure_code)
         agency = _agency(payload.agency_code, "agency_code")
         result = _intake(
@@ -316,7 +325,6 @@ def dossier_receive(request: HttpRequest, payload: DossierReceiveIn) -> Any:
                 applicant=_applicant_in(payload.applicant),
                 summary=payload.summary,
                 fee_paid=payload.fee_paid,
-                fee_paid_online=payload.fee_paid_online,
                 components=[ComponentReceipt(c.number, c.quantity, c.copy_form, c.medium) for c in payload.components],
             )
         )
@@ -433,6 +441,17 @@ def dossier_supplement_received(request: HttpRequest, code: DossierCode, payload
     """The clock resumes; the due moment moves by the paused working time."""
     principal = principal_of(request)
     result = services.dossier_supplement_received(
+        principal=principal, code=code, note=payload.note, expected_version=payload.version
+    )
+    return render_result(principal, result)
+
+
+@_action_route(Action.REQUEST_PAYMENT, "Ask for the fee before the result (status 6)")
+def dossier_request_payment(request: HttpRequest, code: DossierCode, payload: NoteIn) -> Any:
+    """Only for a procedure whose fee is due before the result; the bank's confirmation of the
+    transfer (reconciliation, `/payments/bank-transactions`) moves it back to processing."""
+    principal = principal_of(request)
+    result = services.dossier_request_payment(
         principal=principal, code=code, note=payload.note, expected_version=payload.version
     )
     return render_result(principal, result)

@@ -112,8 +112,12 @@ class DossierReceiveIn(DossierSubmitIn):
     channel: Literal[1, 2, 3] = Field(
         description="How the dossier arrived, as the national portal's code: 1 counter, 2 online, 3 postal."
     )
-    fee_paid: bool = False
-    fee_paid_online: bool = False
+    fee_paid: bool = Field(default=False, description="The fee was taken at the counter.")
+    fee_paid_online: bool = Field(
+        default=False,
+        description="Always false: a fee paid online is what a bank confirmed, recorded by reconciliation "
+        "(`POST /payments/bank-transactions` or `tinhso payments import`), never declared at receipt; true is 422.",
+    )
     components: list[ComponentIn] = Field(
         default_factory=list,
         max_length=100,

@@ -104,6 +104,12 @@ class DocumentKind(StrEnum):
     GIAY_PHEP_LAI_XE = "giay_phep_lai_xe"
 
 
+def issues_certified_copies(procedure_name: str) -> bool:
+    """The procedure certifies copies from originals ("Chứng thực bản sao từ bản chính …"):
+    its result, issued electronically, is an electronic certified copy."""
+    return search_key(procedure_name).startswith("chung thuc ban sao")
+
+
 # The document-type vocabulary, codes and labels, in the order a citizen is offered them: the
 # citizen's store (`citizenweb.forms`), the component's `document_type` choices and the loader
 # all use these codes.

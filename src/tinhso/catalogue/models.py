@@ -36,6 +36,14 @@ class SupplementClock(models.TextChoices):
     RESTART = "restart", _("Tính lại từ đầu")
 
 
+class FeeTiming(models.TextChoices):
+    """When the procedure's fee (phí, lệ phí) is due: with the dossier at receipt, or before the
+    result is returned — the dossier then waits in status 6 (yêu cầu thanh toán) until paid."""
+
+    AT_RECEIPT = "at_receipt", _("Khi nộp hồ sơ")
+    BEFORE_RESULT = "before_result", _("Trước khi trả kết quả")
+
+
 class ProcedureManager(models.Manager["Procedure"]):
     """Keeps `name_search` folded on the bulk paths too (`save()` does it for one procedure)."""
 
@@ -70,7 +78,14 @@ class Procedure(models.Model):
         _("thời hạn khi nộp trực tuyến"), max_digits=7, decimal_places=2, null=True, blank=True
     )
     fee_vnd = models.PositiveBigIntegerField(_("phí, lệ phí (đồng)"), default=0)
+    fee_timing = models.CharField(
+        _("thời điểm nộp phí"), max_length=15, choices=FeeTiming.choices, default=FeeTiming.AT_RECEIPT
+    )
     result_document = models.CharField(_("kết quả"), max_length=500, blank=True)
+    # Chứng thực bản sao điện tử từ bản chính: the officer scans the paper original and the result
+    # is a signed electronic copy (ELECTRONIC_CERTIFIED_COPY counts these dossiers). Set on load
+    # from the name (`components.issues_certified_copies`), editable in the admin.
+    certified_copy = models.BooleanField(_("chứng thực bản sao điện tử"), default=False, db_default=False)
     legal_basis = models.TextField(_("căn cứ pháp lý"), blank=True)
     supplement_clock = models.CharField(
         _("khi yêu cầu bổ sung"), max_length=10, choices=SupplementClock.choices, default=SupplementClock.PAUSE

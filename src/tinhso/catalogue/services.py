@@ -24,7 +24,7 @@ from tinhso.agencies.models import Role
 from tinhso.agencies.principals import Principal
 from tinhso.audit.changes import audit_value, public_fields, snapshot
 from tinhso.audit.services import audit_record
-from tinhso.catalogue.components import copies_of, document_type_of, requirement_of
+from tinhso.catalogue.components import copies_of, document_type_of, issues_certified_copies, requirement_of
 from tinhso.catalogue.models import (
     Component,
     OnlineLevel,
@@ -191,7 +191,8 @@ def catalogue_load(*, rows: Iterable[tuple[int, dict[str, Any]]], principal: Pri
         components = _row_components(row, line)
         procedure = Procedure.objects.filter(code=row["code"].strip()).first()
         if procedure is None:
-            procedure = Procedure.objects.create(code=row["code"].strip(), **fields)
+            procedure = Procedure.objects.create(code=row["code"].strip(), **fields,
+                                                 certified_copy=issues_certified_copies(fields.get("name", "")))
             components_sync(procedure=procedure, components=components)
             audit_record(principal=principal, action="procedure.create", object_type="procedure", object_id=procedure.pk,
                          data={"code": procedure.code, "fields": public_fields(snapshot(procedure)),

@@ -25,6 +25,8 @@ EVENT_TEXT: dict[str, Any] = {
     "return": gettext_lazy("Đã trả kết quả"),
     "withdraw": gettext_lazy("Hồ sơ đã được rút"),
     "rate": gettext_lazy("Bạn đã đánh giá"),
+    "request_payment": gettext_lazy("Cơ quan đề nghị nộp phí, lệ phí"),
+    "fee_paid": gettext_lazy("Đã nhận phí, lệ phí"),
 }
 # The lines whose note the applicant was told anyway (on forms 02–05, or their own words).
 PUBLIC_NOTES = frozenset({"request_supplement", "refuse", "extend", "stop", "withdraw", "supplement_received"})

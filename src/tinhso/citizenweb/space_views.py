@@ -35,6 +35,7 @@ from tinhso.core.errors import ApplicationError, Conflict, InvalidInput, NotFoun
 from tinhso.core.money import money_text
 from tinhso.dossiers.forms.data import fmt_amount
 from tinhso.dossiers.models import Channel, Dossier, DossierEvent, ResultDelivery, Status
+from tinhso.payments.selectors import dossier_payment, form_payment
 from tinhso.workspace.tracking import notice_of, public_view
 
 PAGE_SIZE = 20
@@ -369,6 +370,7 @@ def _dossier_page(request: HttpRequest, citizen: Citizen, d: Dossier, *, status:
         "delivery_form": delivery_form,
         "may_choose_delivery": d.status not in CLOSED,
         "may_withdraw": d.status in WITHDRAWABLE,
+        "payment": dossier_payment(d) if d.fee_due > 0 else None,
     }, status=status)
 
 
@@ -506,7 +508,8 @@ def form_pdf(request: HttpRequest, code: str, form: str) -> HttpResponse:
     if form not in FORM_EVENTS:
         raise Http404
     try:
-        document = build_form(d, form, personal=True, base_url=request.build_absolute_uri("/"))
+        document = build_form(d, form, personal=True, base_url=request.build_absolute_uri("/"),
+                              payment=form_payment(d) if form == "01" else None)
     except ApplicationError as exc:
         raise Http404(exc.message) from None
     response = HttpResponse(render_pdf(document), content_type="application/pdf")

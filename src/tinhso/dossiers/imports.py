@@ -10,7 +10,8 @@ One JSON object per line::
      "result_electronic": true, "rating": "satisfied", "complained": false}
 
 Every field must be present; only `finished_at`, `returned_at` and `rating` may be null; other
-fields are ignored. Timestamps are ISO 8601 with a UTC offset (naive ones are refused). The
+fields are ignored. `fee_paid_online: true` records the fee as paid, not as paid online: only a
+transfer reconciled in tinhso (`tinhso.payments`) is "paid online". Timestamps are ISO 8601 with a UTC offset (naive ones are refused). The
 import is idempotent by `code`: a second import of the same code updates the dossier, never
 duplicates it. A code that belongs to a dossier handled in tinhso itself (not imported) is
 refused, never overwritten.
@@ -120,7 +121,7 @@ UPDATE_FIELDS = (
     "procedure_id", "receiving_agency_id", "handling_agency_id", "channel", "status", "applicant_type",
     "submitted_at", "received_at", "due_at", "legal_due_at", "finished_at", "returned_at",
     "components_digitised", "result_kind", "fee_due", "fee_paid", "fee_paid_online", "rating", "rated_at",
-    "complained", "marked_overdue", "imported", "updated_at",
+    "complained", "marked_overdue", "certified_copy", "imported", "updated_at",
 )
 
 
@@ -152,6 +153,8 @@ class _Context:
     # principal may import.
     allowed: set[int] | None
     now: datetime
+    # Procedures that issue electronic certified copies (`Procedure.certified_copy`).
+    certified_copy_procedures: frozenset[int] = frozenset()
     # The latest receipt, finish or return a line may hold (`FUTURE_SKEW` after `now`).
     latest_past: datetime = field(init=False)
     # A due moment at most this long after receipt is within `TINHSO_MAX_DUE_YEARS` whatever the
@@ -211,6 +214,7 @@ def dossiers_import_stream(
         agencies=dict(Agency.objects.values_list("code", "pk")),
         allowed=_allowed_agency_ids(principal),
         now=timezone.now(),
+        certified_copy_procedures=frozenset(Procedure.objects.filter(certified_copy=True).values_list("pk", flat=True)),
     )
     with progress_bar(desc="dossiers", unit=" lines", file=sys.stderr, disable=not progress, mininterval=0.5) as bar:
         batch: dict[str, _Item] = {}
@@ -389,8 +393,11 @@ def _dossier_values(obj: dict[str, Any], ctx: _Context) -> dict[str, Any]:
         "components_digitised": components_digitised,
         "result_kind": ResultKind.ELECTRONIC.value if result_electronic else ResultKind.PAPER.value,
         "fee_due": fee_due,
+        # The previous system's "paid online" is its own tick box, not a transfer a bank
+        # confirmed to tinhso: the fee counts as paid, never as paid online (the online-payment
+        # metrics count only reconciled payments, `tinhso.payments`).
         "fee_paid": fee_due == 0 or fee_paid_online or finished_at is not None,
-        "fee_paid_online": fee_paid_online,
+        "fee_paid_online": False,
         "rating": rating or "",
         "rated_at": (returned_at or finished_at) if rating else None,
         "complained": complained,
@@ -401,6 +408,10 @@ def _dossier_values(obj: dict[str, Any], ctx: _Context) -> dict[str, Any]:
         "documents_required": False,
         "documents_reused": False,
         "result_in_store": False,
+        # An electronic result the old system reports is no electronic original here: only a
+        # signature tinhso issued and validated makes one (ORIGINAL_RESULT_AVAILABLE).
+        "result_original": False,
+        "certified_copy": procedure_id in ctx.certified_copy_procedures,
         "imported": True,
         "updated_at": ctx.now,
     }

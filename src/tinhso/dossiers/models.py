@@ -142,6 +142,12 @@ class Dossier(models.Model):
     documents_reused = models.BooleanField(_("tái sử dụng giấy tờ đã số hoá"), default=False)
     # the electronic result was delivered into the applicant's document store.
     result_in_store = models.BooleanField(_("kết quả đã vào kho dữ liệu"), default=False)
+    # Signed-results evidence (issue 12): the result is an electronic original — a PDF signed by
+    # tinhso (`tinhso.signing`) whose signature validated when it was issued (and after the seal);
+    result_original = models.BooleanField(_("kết quả là bản gốc điện tử"), default=False, db_default=False)
+    # the procedure issues electronic certified copies from originals (copied from the catalogue
+    # at receipt, like `documents_required`): the d of ELECTRONIC_CERTIFIED_COPY.
+    certified_copy = models.BooleanField(default=False, db_default=False)
     # How the applicant wants the result: electronic (in their store), by post, at the counter.
     result_delivery = models.CharField(_("nhận kết quả"), max_length=10, choices=ResultDelivery.choices, blank=True)
     result_delivery_address = models.CharField(_("địa chỉ nhận kết quả"), max_length=500, blank=True)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from tinhso.agencies.models import Agency, Role
 from tinhso.agencies.principals import Principal
 from tinhso.agencies.scoping import roles_at, visible_agencies, visible_agency_ids
-from tinhso.catalogue.models import WorkflowStep
+from tinhso.catalogue.models import FeeTiming, WorkflowStep
 from tinhso.core.errors import NotFound
 from tinhso.core.text import search_key
 from tinhso.dossiers.models import OPEN_STATUSES, Dossier, DossierEvent, Status
@@ -179,6 +179,13 @@ def dossier_allowed_actions(principal: Principal | None, dossier: Dossier) -> li
         if not holders:
             continue
         if (action == Action.EXTEND and dossier.extended) or (action == Action.RATE and dossier.rating):
+            continue
+        # Online, a payment is recorded by reconciliation; the button is the counter's (cash, card).
+        if action == Action.FEE_PAID and not (dossier.fee_due > 0 and not dossier.fee_paid):
+            continue
+        if action == Action.REQUEST_PAYMENT and not (
+            dossier.procedure.fee_timing == FeeTiming.BEFORE_RESULT and dossier.fee_due > 0 and not dossier.fee_paid
+        ):
             continue
         allowed.append(action)
     return allowed

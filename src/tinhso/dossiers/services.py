@@ -27,7 +27,7 @@ from tinhso.agencies.models import Agency, Role
 from tinhso.agencies.principals import Principal
 from tinhso.agencies.scoping import roles_at, visible_agencies
 from tinhso.audit.services import audit_record
-from tinhso.catalogue.models import Procedure, WorkflowStep
+from tinhso.catalogue.models import FeeTiming, Procedure, WorkflowStep
 from tinhso.core.codes import is_citizen_id, is_tax_code, normalise_tax_code
 from tinhso.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tinhso.core.phones import phone_number
@@ -52,7 +52,7 @@ from tinhso.dossiers.models import (
 from tinhso.dossiers.sequence import next_dossier_code
 from tinhso.dossiers.signals import SNAPSHOT_FIELDS, dossier_changed, dossier_changing, dossiers_bulk_changing
 from tinhso.dossiers.signals import snapshot as field_snapshot
-from tinhso.dossiers.transitions import APPLICANT, Action, move_for
+from tinhso.dossiers.transitions import APPLICANT, BANK, Action, move_for
 from tinhso.workcalendar.calendar import WorkingCalendar
 from tinhso.workcalendar.selectors import calendar_for_agency
 
@@ -304,7 +304,11 @@ def _act(
     at: datetime | None = None,
     note: str = "",
     expected_version: int | None = None,
+    roles: set[str] | None = None,
+    actor_name: str | None = None,
 ) -> ActionResult:
+    """`roles` replaces the caller's roles for a move made on someone else's word (the bank's,
+    `transitions.BANK`); `actor_name` names that someone in the history."""
     at = _now(at)
     with transaction.atomic():
         dossier = _locked(principal, code)
@@ -313,7 +317,7 @@ def _act(
                 _("Hồ sơ vừa được người khác cập nhật; vui lòng tải lại."), code="stale_version"
             )
         _check_status(action, dossier)
-        _check_role(action, _roles_for(principal, dossier), dossier.current_step)
+        _check_role(action, roles if roles is not None else _roles_for(principal, dossier), dossier.current_step)
         before = _snapshot(dossier)
         move = move_for(action)
         data = change(dossier, at) or {}
@@ -323,7 +327,10 @@ def _act(
         dossier.version += 1
         _refresh_overdue_mark(dossier, at)
         dossier.save()
-        return _finish_change(dossier=dossier, principal=principal, action=action, before=before, at=at, note=note, data=data)
+        return _finish_change(
+            dossier=dossier, principal=principal, action=action, before=before, at=at, note=note, data=data,
+            actor_name=actor_name,
+        )
 
 
 def _refresh_overdue_mark(dossier: Dossier, at: datetime) -> None:
@@ -469,7 +476,6 @@ def dossier_receive(
     summary: str = "",
     uploads: list[Upload] | None = None,
     fee_paid: bool = False,
-    fee_paid_online: bool = False,
     components: Sequence[ComponentReceipt] | None = None,
     at: datetime | None = None,
     actor_name: str | None = None,
@@ -480,7 +486,10 @@ def dossier_receive(
     `components` is what the applicant handed in (`dossiers.components`): every required
     component of the procedure must be there, or nothing is received (422 naming the missing
     ones, with every other bad field). The faces always pass it; None — "not itemised" — is left
-    for callers that replay history, whose form 01 then lists the catalogue's components."""
+    for callers that replay history, whose form 01 then lists the catalogue's components.
+
+    `fee_paid` says the fee was taken at the counter. A fee paid online is never declared here:
+    only the bank's confirmation sets `fee_paid_online` (`dossier_fee_paid`, from `tinhso.payments`)."""
     at = _now(at)
     _check_intake(principal, agency, Action.RECEIVE)
     with transaction.atomic():
@@ -492,8 +501,8 @@ def dossier_receive(
         # The applicant brought documents (on paper, or scanned here): the dossier is in the
         # denominator of REUSED_DIGITIZED_DATA, whose numerator only the document store feeds.
         dossier.documents_required = bool(components) if components is not None else procedure.components.exists()
-        dossier.fee_paid = fee_paid or fee_paid_online
-        dossier.fee_paid_online = fee_paid_online
+        dossier.certified_copy = procedure.certified_copy
+        dossier.fee_paid = fee_paid
         _start_clock(dossier, at)
         _refresh_overdue_mark(dossier, at)
         dossier.save()
@@ -567,6 +576,7 @@ def dossier_submit(
             dossier.applicant_account = principal.user
         dossier.applicant_verified = applicant_verified
         dossier.documents_required = procedure.components.exists()
+        dossier.certified_copy = procedure.certified_copy
         dossier.documents_reused = any(u.stored is not None and u.stored.reused for u in uploads or [])
         dossier.result_delivery = result_delivery
         dossier.result_delivery_address = result_delivery_address[:500]
@@ -706,7 +716,9 @@ def dossier_sign(
     at: datetime | None = None, expected_version: int | None = None,
 ) -> ActionResult:
     """The result is signed: its number (số, ký hiệu — "12/QĐ-UBND") is required, and whether it
-    is issued electronically or on paper (an electronic result needs its file at `finish`)."""
+    is issued electronically or on paper. An electronic result is signed here as PAdES with the
+    leader's registered key (`_sign_result`); without a registered key it stays unsigned (it then
+    needs its file at `finish` and is no electronic original)."""
     errors: dict[str, str] = {}
     if result_kind not in ResultKind.values:
         errors["result_kind"] = _("electronic hoặc paper.")
@@ -716,12 +728,64 @@ def dossier_sign(
     if errors:
         raise InvalidInput(_("Chưa ký được: kiểm tra số, ký hiệu và hình thức của kết quả."), fields=errors)
 
-    def change(d: Dossier, now: datetime) -> None:
+    def change(d: Dossier, now: datetime) -> dict[str, Any] | None:
         d.result_kind = result_kind
         d.result_number = result_number
         _enter_step(d, _next_step(d), now)
+        if result_kind != ResultKind.ELECTRONIC:
+            d.result_original = False
+            return None
+        return _sign_result(d, principal, now)
 
     return _act(principal=principal, code=code, action=Action.SIGN, change=change, at=at, note=note, expected_version=expected_version)
+
+
+def _latest_result_pdf(d: Dossier) -> bytes | None:
+    attachment = d.attachments.filter(kind=AttachmentKind.RESULT, content_type="application/pdf").order_by("-id").first()
+    if attachment is None:
+        return None
+    with attachment.file.open("rb") as f:
+        return bytes(f.read())
+
+
+def _store_signed_result(d: Dossier, pdf: bytes, principal: Principal | None, name: str) -> None:
+    attachment_store(dossier=d, principal=principal, upload=Upload(
+        name=name, filename=f"{d.code}-ket-qua.pdf", content=pdf, digitised=True, kind=AttachmentKind.RESULT,
+    ))
+
+
+def _sign_result(d: Dossier, principal: Principal | None, now: datetime) -> dict[str, Any]:
+    """The leader's PAdES signature on the electronic result (`tinhso.signing`): the newest result
+    PDF the specialist uploaded, else one drawn from the dossier. The signed file becomes the
+    newest `result` attachment (what the citizen's store receives), its SHA-256 recorded on the
+    `IssuedDocument`. A registered key that cannot be used refuses the sign (409)."""
+    from tinhso.signing.services import result_sign
+
+    outcome = result_sign(dossier=d, source_pdf=_latest_result_pdf(d), principal=principal, at=now)
+    if outcome.signed is not None:
+        _store_signed_result(d, outcome.signed.pdf, principal, outcome.signed.document.document_name)
+    # An electronic original only when the signed file validated (ORIGINAL_RESULT_AVAILABLE).
+    d.result_original = outcome.signed is not None and outcome.signed.document.verified
+    return outcome.as_data()
+
+
+def _result_signed(d: Dossier) -> bool:
+    from tinhso.signing.services import result_signed
+
+    return result_signed(d)
+
+
+def _seal_result(d: Dossier, principal: Principal | None, now: datetime) -> dict[str, Any]:
+    """At issue, the agency's seal as a second signature on the signed result, when it has one."""
+    from tinhso.signing.services import result_seal
+
+    pdf = _latest_result_pdf(d)
+    sealed = result_seal(dossier=d, pdf=pdf, principal=principal, at=now) if pdf is not None else None
+    if sealed is None:
+        return {}
+    _store_signed_result(d, sealed.pdf, principal, sealed.document.document_name)
+    d.result_original = sealed.document.verified  # the sealed file is the one issued
+    return {"sealed": True, "sha256": sealed.document.sha256, "verified": sealed.document.verified}
 
 
 def dossier_transfer(
@@ -798,7 +862,9 @@ def dossier_finish(
     expected_version: int | None = None,
 ) -> ActionResult:
     """The result is issued: processing is finished, on time or late against the due moment.
-    An electronic result needs its file: `result` here, or a `result` attachment added before."""
+    An electronic result needs its file: `result` here, or a `result` attachment added before
+    (or the one signed at `sign`, which no other file replaces). When the agency has a seal key,
+    the seal is added to the signed result as a second signature (`_seal_result`)."""
 
     def change(d: Dossier, now: datetime) -> dict[str, Any]:
         if (
@@ -811,12 +877,17 @@ def dossier_finish(
                 fields={"result": _("Bắt buộc với kết quả bản điện tử.")},
             )
         if result is not None:
+            if _result_signed(d):
+                raise Conflict(
+                    _("Kết quả đã được ký số; không thay bằng tệp khác khi hoàn thành."), code="result_already_signed"
+                )
             attachment_store(dossier=d, upload=dataclasses.replace(result, digitised=True, kind=AttachmentKind.RESULT), principal=principal)
             d.result_kind = d.result_kind or ResultKind.ELECTRONIC
         d.finished_at = now
         d.current_step = None
         d.step_due_at = None
-        return {"late": bool(d.due_at and now > d.due_at)}
+        sealed = _seal_result(d, principal, now) if d.result_kind == ResultKind.ELECTRONIC else {}
+        return {"late": bool(d.due_at and now > d.due_at), **sealed}
 
     return _act(principal=principal, code=code, action=Action.FINISH, change=change, at=at, note=note, expected_version=expected_version)
 
@@ -863,6 +934,90 @@ def dossier_rate(
         return {"rating": rating}
 
     return _act(principal=principal, code=code, action=Action.RATE, change=change, at=at, note=comment, expected_version=expected_version)
+
+
+# --- fees ----------------------------------------------------------------------------------
+
+
+def dossier_request_payment(
+    *, principal: Principal, code: str, note: str = "", at: datetime | None = None, expected_version: int | None = None
+) -> ActionResult:
+    """Ask the applicant to pay the fee before the result (status 6, yêu cầu thanh toán): only
+    for a procedure whose fee is due before the result (`Procedure.fee_timing`) and a fee not
+    paid yet. The payment notice carries the VietQR code (`tinhso.payments`).
+
+    The clock pauses, as for a supplement request: the time the applicant takes to fulfil a
+    financial obligation is not counted in the processing time (Decree 43/2014 art. 61(4) for
+    land procedures, the common case of fees due before the result); it resumes on payment
+    (`dossier_fee_paid`), the due moments moved by the paused working time."""
+
+    def change(d: Dossier, now: datetime) -> dict[str, Any]:
+        if d.procedure.fee_timing != FeeTiming.BEFORE_RESULT:
+            raise Conflict(_("Phí của thủ tục này nộp khi nộp hồ sơ, không yêu cầu thanh toán trước khi trả kết quả."),
+                           code="fee_not_due_before_result")
+        if d.fee_due <= 0 or d.fee_paid:
+            raise Conflict(_("Hồ sơ không còn phí, lệ phí phải nộp."), code="nothing_to_pay")
+        if d.received_at is not None and d.paused_at is None:
+            d.paused_at = now
+        return {"fee_due": d.fee_due}
+
+    return _act(principal=principal, code=code, action=Action.REQUEST_PAYMENT, change=change, at=at, note=note,
+                expected_version=expected_version)
+
+
+def _resume_clock(d: Dossier, now: datetime) -> int:
+    """End a pause: the due moments (the appointment, the legal one, the step's) move by the
+    paused working time, as when a supplement arrives; the working seconds paused."""
+    calendar = calendar_for_agency(d.receiving_agency)
+    paused = calendar.working_seconds_between(d.paused_at, now) if d.paused_at else 0
+    if paused:  # a pause of no working time moves nothing (see `dossier_supplement_received`)
+        d.paused_seconds += paused
+        for name in ("due_at", "legal_due_at", "step_due_at"):
+            moment = getattr(d, name)
+            if moment is not None:
+                setattr(d, name, calendar.add_working_seconds(moment, paused))
+    d.paused_at = None
+    return paused
+
+
+def dossier_fee_paid(
+    *, principal: Principal | None, code: str, amount: int, reconciled: bool, reference: str = "",
+    note: str = "", method: str = "", at: datetime | None = None, expected_version: int | None = None,
+) -> ActionResult:
+    """The fee is paid in full (`amount` ≥ the fee due): `fee_paid`, and `fee_paid_online` when
+    `reconciled` — the bank confirmed the transfer (`tinhso.payments`: called by reconciliation,
+    with `principal` None, or by the officer who assigned an unmatched transfer). Not reconciled,
+    it is a payment taken at the counter by a reception officer or records clerk. A dossier waiting
+    for the payment (status 6) goes back to processing (4) and its clock resumes. `method` says
+    how the counter took it ("cash", "card"; "transfer" when reconciled). History, audit and
+    counters as every action; 409 if the fee was already paid."""
+
+    def change(d: Dossier, now: datetime) -> dict[str, Any]:
+        if d.fee_paid:
+            raise Conflict(_("Phí, lệ phí của hồ sơ đã được nộp."), code="already_paid")
+        if d.fee_due <= 0:
+            raise Conflict(_("Hồ sơ không có phí, lệ phí phải nộp."), code="nothing_to_pay")
+        if amount < d.fee_due:
+            raise InvalidInput(
+                _("Số tiền %(amount)s đồng chưa đủ phí, lệ phí %(fee)s đồng.") % {"amount": amount, "fee": d.fee_due},
+                fields={"amount": _("Chưa đủ phí, lệ phí.")},
+            )
+        d.fee_paid = True
+        d.fee_paid_online = reconciled
+        data: dict[str, Any] = {"amount": amount, "reference": reference, "reconciled": reconciled,
+                                "method": "transfer" if reconciled else method}
+        if d.status == Status.PAYMENT_REQUESTED:
+            data["status"] = d.status = Status.IN_PROGRESS
+            if d.paused_at is not None:
+                data["paused_working_seconds"] = _resume_clock(d, now)
+        return data
+
+    return _act(
+        principal=principal, code=code, action=Action.FEE_PAID, change=change, at=at, note=note or reference,
+        expected_version=expected_version,
+        roles={BANK} if reconciled else None,
+        actor_name=(_("Ngân hàng (đối soát)") if principal is None else None) if reconciled else None,
+    )
 
 
 # --- attachments ---------------------------------------------------------------------------

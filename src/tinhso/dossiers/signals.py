@@ -35,6 +35,8 @@ SNAPSHOT_FIELDS = (
     "documents_required",
     "documents_reused",
     "result_in_store",
+    "result_original",
+    "certified_copy",
 )
 
 

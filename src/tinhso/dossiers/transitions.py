@@ -16,6 +16,9 @@ from tinhso.catalogue.models import StepKind
 from tinhso.dossiers.models import Status
 
 APPLICANT = "applicant"
+# The bank's word, through reconciliation (`tinhso.payments`): a transfer it reported matched the
+# dossier — automatically, or assigned by an officer from the unmatched transactions.
+BANK = "bank"
 
 
 class Action(StrEnum):
@@ -34,6 +37,8 @@ class Action(StrEnum):
     RETURN = "return"
     WITHDRAW = "withdraw"
     RATE = "rate"
+    REQUEST_PAYMENT = "request_payment"
+    FEE_PAID = "fee_paid"
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,16 @@ TRANSITIONS: dict[Action, Move] = {
     ),
     # Satisfaction, once, after the result is returned.
     Action.RATE: Move(frozenset({S.RETURNED}), None, frozenset({APPLICANT, Role.RECEPTION})),
+    # The fee is due before the result (`Procedure.fee_timing`): the applicant is asked to pay
+    # (payment notice with the VietQR code); the dossier waits in status 6 until it is paid.
+    Action.REQUEST_PAYMENT: Move(OPEN_FOR_WORK, S.PAYMENT_REQUESTED, WORKFLOW_ROLES | {Role.RECEPTION}),
+    # The fee is paid: confirmed by the bank (reconciliation: `fee_paid_online`), or taken at the
+    # counter. A dossier waiting in status 6 goes back to processing (4); otherwise the status stays.
+    Action.FEE_PAID: Move(
+        frozenset({S.REGISTERED, S.RECEIVED, S.IN_PROGRESS, S.SUPPLEMENT_REQUESTED, S.PAYMENT_REQUESTED, S.PROCESSED}),
+        None,
+        frozenset({BANK, Role.RECEPTION, Role.RECORDS_CLERK}),
+    ),
 }
 
 

@@ -32,7 +32,7 @@ COLUMNS = (
     "with_fee",  # … with a financial obligation
     "paid_online",  # … paid online
     "digitised",  # … whose components were digitised
-    "result_electronic",  # … finished with an electronic original result
+    "result_electronic",  # … finished with an electronic result (signed or not)
     "rated",  # … rated by the applicant
     "unsatisfied",  # … rated unsatisfied
     "complained",  # … complained about
@@ -42,6 +42,10 @@ COLUMNS = (
     "documents_reused",  # … that reused a document from the applicant's store (its n)
     "result_in_store",  # … finished with an electronic result delivered into the applicant's store
     "applicant_verified",  # … whose applicant data came from the identity provider
+    # Signed results (issue 12): evidence a signature validated, not a flag.
+    "result_original",  # … finished with an electronic original: a tinhso-signed result that validated
+    "certified_copies",  # … finished, of a procedure that issues electronic certified copies
+    "certified_copies_original",  # … of those, with the copy issued as a validated signed original
 )
 
 FINISHED_STATUSES = (9, 10)
@@ -81,6 +85,10 @@ def contribution(fields: Mapping[str, Any] | None) -> tuple[Key, dict[str, int]]
         "documents_reused": int(bool(fields.get("documents_reused"))),
         "result_in_store": int(electronic and bool(fields.get("result_in_store"))),
         "applicant_verified": int(bool(fields.get("applicant_verified"))),
+        "result_original": int(electronic and bool(fields.get("result_original"))),
+        "certified_copies": int(finished and bool(fields.get("certified_copy"))),
+        "certified_copies_original": int(electronic and bool(fields.get("certified_copy"))
+                                         and bool(fields.get("result_original"))),
     }
     key = (int(fields["receiving_agency_id"]), int(fields["procedure_id"]), month_of(received_at))
     return key, vector

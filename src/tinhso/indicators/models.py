@@ -31,6 +31,10 @@ class CounterColumns(models.Model):
     documents_reused = models.IntegerField(default=0, db_default=0)
     result_in_store = models.IntegerField(default=0, db_default=0)
     applicant_verified = models.IntegerField(default=0, db_default=0)
+    # Added with the signed results (issue 12).
+    result_original = models.IntegerField(default=0, db_default=0)
+    certified_copies = models.IntegerField(default=0, db_default=0)
+    certified_copies_original = models.IntegerField(default=0, db_default=0)
 
     class Meta:
         abstract = True

@@ -40,6 +40,7 @@ MEASURED = frozenset(
         "ORIGINAL_RESULT_AVAILABLE",
         "SO_HOA_GIAY_TO_GIAI_QUYET",
         "DOSSIER_RECEIVING_SATISFACTION",
+        "ELECTRONIC_CERTIFIED_COPY",
         "REUSED_DIGITIZED_DATA",
         "SYNCED_WITH_DVCQG_PERSONAL_STORAGE",
         "CITIZEN_DATA_CONNECTED_DOSSIER",
@@ -56,6 +57,17 @@ INPUT_METRICS = tuple(m.code for m in formulas.METRICS if m.code not in MEASURED
 # The n and d of the "declare once" metrics (issue 11), as the metric page and the explain API
 # state them (docs/architecture.md says the same). Counted per month of receipt, like the others.
 DEFINITIONS: dict[str, tuple[Any, Any]] = {
+    # Signed results (issue 12): a signature that validated, not a flag.
+    "ORIGINAL_RESULT_AVAILABLE": (
+        gettext_lazy("Hồ sơ tiếp nhận trong kỳ đã giải quyết xong, có kết quả điện tử được ký số và xác thực hợp lệ "
+                     "(bản gốc điện tử)"),
+        gettext_lazy("Hồ sơ tiếp nhận trong kỳ đã giải quyết xong"),
+    ),
+    "ELECTRONIC_CERTIFIED_COPY": (
+        gettext_lazy("Hồ sơ chứng thực bản sao tiếp nhận trong kỳ đã giải quyết xong, có bản sao điện tử được ký số "
+                     "và xác thực hợp lệ"),
+        gettext_lazy("Hồ sơ chứng thực bản sao từ bản chính tiếp nhận trong kỳ đã giải quyết xong"),
+    ),
     "REUSED_DIGITIZED_DATA": (
         gettext_lazy("Hồ sơ tiếp nhận trong kỳ có dùng lại ít nhất một giấy tờ từ kho dữ liệu của người nộp"),
         gettext_lazy("Hồ sơ tiếp nhận trong kỳ của thủ tục có yêu cầu giấy tờ (thành phần hồ sơ)"),
@@ -334,7 +346,9 @@ def measured_inputs(agency: AgencyLike, counts: Counts, catalogue: CatalogueView
         "ONLINE_PAYMENT_A": (c["paid_online"], c["with_fee"]),
         "ONLINE_PAYMENT_B": (paid_procedures, len(fee_ids)),
         "ONLINE_PAYMENT_C": (used_procedures, len(fee_ids)),
-        "ORIGINAL_RESULT_AVAILABLE": (c["result_electronic"], c["finished"]),
+        # Signed results (issue 12; definitions in DEFINITIONS and docs/architecture.md).
+        "ORIGINAL_RESULT_AVAILABLE": (c["result_original"], c["finished"]),
+        "ELECTRONIC_CERTIFIED_COPY": (c["certified_copies_original"], c["certified_copies"]),
         "SO_HOA_GIAY_TO_GIAI_QUYET": (c["digitised"], received),
         "DOSSIER_RECEIVING_SATISFACTION": (received - dissatisfied, received),
         # "Declare once" (definitions: docs/architecture.md, "The declare-once metrics").
@@ -486,7 +500,9 @@ def _explain_q(metric: str, now: datetime) -> Q | None:
         "ONLINE_SERVICE_B": Q(procedure__online_level__in=online_levels) & ~Q(channel=2),
         "ONLINE_SERVICE_C": ~Q(channel=2),
         "ONLINE_PAYMENT_A": Q(fee_due__gt=0, fee_paid_online=False),
-        "ORIGINAL_RESULT_AVAILABLE": Q(status__in=(9, 10)) & ~Q(result_kind="electronic"),
+        "ORIGINAL_RESULT_AVAILABLE": Q(status__in=(9, 10)) & ~Q(result_kind="electronic", result_original=True),
+        "ELECTRONIC_CERTIFIED_COPY": Q(status__in=(9, 10), certified_copy=True)
+        & ~Q(result_kind="electronic", result_original=True),
         "SO_HOA_GIAY_TO_GIAI_QUYET": Q(components_digitised=False),
         "REUSED_DIGITIZED_DATA": Q(documents_required=True, documents_reused=False),
         "SYNCED_WITH_DVCQG_PERSONAL_STORAGE": Q(status__in=(9, 10), result_kind="electronic", result_in_store=False),
@@ -496,7 +512,8 @@ def _explain_q(metric: str, now: datetime) -> Q | None:
 
 EXPLAINABLE = ("PROGRESS", "DOSSIER_RECEIVING_SATISFACTION", "ONLINE_SERVICE_B", "ONLINE_SERVICE_C",
                "ONLINE_PAYMENT_A", "ORIGINAL_RESULT_AVAILABLE", "SO_HOA_GIAY_TO_GIAI_QUYET",
-               "REUSED_DIGITIZED_DATA", "SYNCED_WITH_DVCQG_PERSONAL_STORAGE", "CITIZEN_DATA_CONNECTED_DOSSIER")
+               "REUSED_DIGITIZED_DATA", "SYNCED_WITH_DVCQG_PERSONAL_STORAGE", "CITIZEN_DATA_CONNECTED_DOSSIER",
+               "ELECTRONIC_CERTIFIED_COPY")
 
 
 def explain(*, root: Agency, period: Period, metric: str, now: datetime | None = None) -> Any:

@@ -123,6 +123,9 @@ def _aggregate_queryset() -> Any:
             n_documents_reused=Count("id", filter=Q(documents_reused=True)),
             n_result_in_store=Count("id", filter=electronic & Q(result_in_store=True)),
             n_applicant_verified=Count("id", filter=Q(applicant_verified=True)),
+            n_result_original=Count("id", filter=electronic & Q(result_original=True)),
+            n_certified_copies=Count("id", filter=finished & Q(certified_copy=True)),
+            n_certified_copies_original=Count("id", filter=electronic & Q(certified_copy=True, result_original=True)),
         )
         .order_by()
     )

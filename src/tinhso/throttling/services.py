@@ -21,6 +21,8 @@ The rules in use, each read from a setting so a province can tune them:
 | `CITIZEN_TOKEN_PER_ADDRESS` | client address | 30 refused citizen access tokens per 10 minutes |
 | `STAFF_OTP_PER_USER` | staff user | 5 wrong second-factor codes per 15 minutes |
 | `STAFF_OTP_PER_ADDRESS` | client address | 20 wrong second-factor codes per hour |
+| `VERIFY_PER_ADDRESS` | client address | 60 signed PDFs checked per hour (`/xac-thuc/`, `POST /api/v1/verify`) |
+| `PAYMENT_WEBHOOK_PER_ADDRESS` | client address | 30 wrong payment-webhook secrets per 10 minutes |
 
 Staff passwords are throttled by django-axes (lockout after `TINHSO_LOGIN_FAILURE_LIMIT`).
 """
@@ -59,6 +61,8 @@ RULES: dict[str, tuple[str, timedelta]] = {
     "CITIZEN_TOKEN_PER_ADDRESS": ("TINHSO_CITIZEN_TOKEN_MAX_FAILURES_PER_IP", timedelta(minutes=10)),
     "STAFF_OTP_PER_USER": ("TINHSO_STAFF_OTP_MAX_FAILURES_PER_USER", timedelta(minutes=15)),
     "STAFF_OTP_PER_ADDRESS": ("TINHSO_STAFF_OTP_MAX_FAILURES_PER_IP", timedelta(hours=1)),
+    "VERIFY_PER_ADDRESS": ("TINHSO_VERIFY_MAX_PER_IP", timedelta(hours=1)),
+    "PAYMENT_WEBHOOK_PER_ADDRESS": ("TINHSO_PAYMENT_WEBHOOK_MAX_FAILURES_PER_IP", timedelta(minutes=10)),
 }
 
 

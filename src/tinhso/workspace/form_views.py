@@ -45,6 +45,7 @@ from tinhso.dossiers.forms.register import (
     register_xlsx,
 )
 from tinhso.dossiers.selectors import dossier_get
+from tinhso.payments.selectors import form_payment
 
 # The page shows at most this many rows; the PDF and the XLSX always hold the whole register.
 HTML_ROW_LIMIT = 5000
@@ -67,7 +68,8 @@ def _document(request: HttpRequest, code: str, form: str) -> FormDocument:
     except NotFound:
         raise NotFound(_("Không tìm thấy hồ sơ %(code)s, hoặc bạn không có quyền xem hồ sơ này.") % {"code": code}) from None
     personal = may_see_personal_data(principal, {dossier.receiving_agency_id, dossier.handling_agency_id})
-    return build_form(dossier, form, personal=personal, base_url=request.build_absolute_uri("/"))
+    payment = form_payment(dossier) if form == "01" else None
+    return build_form(dossier, form, personal=personal, base_url=request.build_absolute_uri("/"), payment=payment)
 
 
 @login_required

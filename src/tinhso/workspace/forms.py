@@ -221,6 +221,15 @@ class ReasonForm(_ActionForm):
     reason = forms.CharField(label=_("Lý do"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class CounterPaymentForm(NoteForm):
+    """The fee taken at the counter (not online: `fee_paid_online` stays for the bank's word)."""
+
+    method = forms.ChoiceField(label=_("Hình thức"), choices=[("cash", _("Tiền mặt")), ("card", _("Thẻ (POS)"))],
+                               initial="cash", widget=forms.RadioSelect)
+    amount = forms.IntegerField(label=_("Số tiền đã thu (đồng)"), min_value=1, max_value=9_999_999_999_999)
+    reference = forms.CharField(label=_("Số biên lai / mã giao dịch thẻ"), required=False, max_length=100)
+
+
 class SupplementRequestForm(ReasonForm):
     documents = forms.CharField(
         label=_("Giấy tờ cần bổ sung (mỗi dòng một giấy tờ)"),

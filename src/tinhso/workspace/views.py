@@ -40,6 +40,7 @@ from tinhso.core.money import grouped
 from tinhso.dossiers import selectors, services
 from tinhso.dossiers.models import Channel, Dossier, Status
 from tinhso.dossiers.transitions import Action
+from tinhso.payments.selectors import dossier_payment, dossier_transactions
 from tinhso.throttling.services import rule, throttle_exceeded, throttle_hit
 from tinhso.workcalendar.selectors import calendar_for_agency
 from tinhso.workspace import forms as wf
@@ -65,11 +66,14 @@ ACTION_LABELS: dict[Action, Any] = {
     Action.RETURN: gettext_lazy("Trả kết quả"),
     Action.WITHDRAW: gettext_lazy("Rút hồ sơ"),
     Action.RATE: gettext_lazy("Ghi nhận đánh giá"),
+    Action.REQUEST_PAYMENT: gettext_lazy("Yêu cầu thanh toán phí"),
+    Action.FEE_PAID: gettext_lazy("Ghi nhận đã nộp phí tại quầy"),
 }
 EVENT_LABELS: dict[str, Any] = {
     **{a.value: label for a, label in ACTION_LABELS.items()},
     Action.SUBMIT.value: gettext_lazy("Nộp trực tuyến"),
     Action.RATE.value: gettext_lazy("Đánh giá"),
+    Action.FEE_PAID.value: gettext_lazy("Đã nộp phí, lệ phí"),
 }
 DESTRUCTIVE_ACTIONS = frozenset({Action.REFUSE, Action.STOP, Action.WITHDRAW})
 
@@ -354,6 +358,8 @@ def _action_form(
     action: Action, dossier: Dossier, data: Any = None, files: Any = None, prefill: dict[str, Any] | None = None
 ) -> Any:
     initial = {"version": dossier.version, **(prefill or {})}
+    if action == Action.FEE_PAID:
+        initial.setdefault("amount", dossier.fee_due)
     kwargs: dict[str, Any] = {"initial": initial, "prefix": action.value}
     if action == Action.TRANSFER:
         kwargs["exclude_agency_id"] = dossier.handling_agency_id
@@ -376,6 +382,8 @@ ACTION_FORMS: dict[Action, type] = {
     Action.RETURN: wf.NoteForm,
     Action.WITHDRAW: wf.ReasonForm,
     Action.RATE: wf.RatingForm,
+    Action.REQUEST_PAYMENT: wf.NoteForm,
+    Action.FEE_PAID: wf.CounterPaymentForm,
 }
 
 
@@ -405,6 +413,11 @@ def _call_service(action: Action, principal: Principal, code: str, data: dict[st
         Action.RETURN: lambda: services.dossier_return(**common, note=data["note"]),
         Action.WITHDRAW: lambda: services.dossier_withdraw(**common, reason=data["reason"]),
         Action.RATE: lambda: services.dossier_rate(**common, rating=data["rating"], comment=data["comment"]),
+        Action.REQUEST_PAYMENT: lambda: services.dossier_request_payment(**common, note=data["note"]),
+        # Paid at the counter (cash or card): never "paid online", which only the bank's word sets.
+        Action.FEE_PAID: lambda: services.dossier_fee_paid(
+            **common, amount=data["amount"], reconciled=False, method=data["method"], reference=data["reference"],
+            note=data["note"]),
     }
     return calls[action]()
 
@@ -474,6 +487,8 @@ def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
         "forms": _form_links(d, {e.action for e in events}),
         "just_received": request.GET.get("received") == "1",
         "fee": grouped(d.fee_due),
+        "payment": dossier_payment(d) if d.fee_due > 0 else None,
+        "transactions": list(dossier_transactions(d)) if d.fee_due > 0 and personal else [],
         **_due_marks(d, timezone.now()),
     })
 
@@ -591,6 +606,7 @@ def tracking(request: HttpRequest) -> HttpResponse:
     return _render(request, "workspace/tracking.html", {
         "code": d.code if d is not None else code,
         "found": tracking_page.public_view(d) if d is not None else None,
+        "payment": dossier_payment(d) if d is not None and d.fee_due > 0 else None,
         "not_found": bool(code) and d is None,
         "rating_form": rating_form,
     }, status=status)

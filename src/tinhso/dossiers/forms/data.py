@@ -105,6 +105,8 @@ ACTION_TEXT = {
     "finish": "Hoàn thành, phát hành kết quả",
     "return": "Trả kết quả cho người nộp",
     "withdraw": "Công dân rút hồ sơ",
+    "request_payment": "Thông báo nộp phí, lệ phí",
+    "fee_paid": "Đã nộp phí, lệ phí",
 }
 
 _UNIT_PREFIXES = ("Thành phố ", "Tỉnh ", "Phường ", "Xã ", "Đặc khu ", "Thị trấn ", "Huyện ", "Thị xã ")
@@ -198,6 +200,20 @@ class QrCode:
 
 
 Block = Field | Paragraph | Table | Signatures | QrCode
+
+
+@dataclass(frozen=True)
+class FeePayment:
+    """How to pay a fee still due, as form 01 prints it: the VietQR payload and the receiving
+    account. Computed by the caller (`tinhso.payments.selectors.form_payment`: the dossiers never
+    import the payments room)."""
+
+    payload: str
+    amount: int
+    bank: str
+    account_number: str
+    account_name: str
+    purpose: str  # the transfer's content to keep: the dossier code
 
 
 @dataclass
@@ -442,7 +458,18 @@ def _components_table(dossier: Dossier) -> Table:
     return Table([("TT", 1, "C"), ("Thành phần hồ sơ", 7, "L"), ("Đã nộp", 3, "C")], _document_rows(dossier))
 
 
-def _form_01(dossier: Dossier, events: list[DossierEvent], a: ApplicantView, base_url: str) -> FormDocument:
+def _payment_blocks(payment: FeePayment) -> list[Block]:
+    return [
+        QrCode(payment.payload, "Quét mã VietQR để nộp phí, lệ phí"),
+        Field("Số tiền cần nộp", fmt_money(payment.amount), bold_value=True),
+        Field("Tài khoản nhận", f"{payment.account_number} — {payment.account_name} ({payment.bank})"),
+        Field("Nội dung chuyển khoản", payment.purpose),
+    ]
+
+
+def _form_01(
+    dossier: Dossier, events: list[DossierEvent], a: ApplicantView, base_url: str, payment: FeePayment | None = None
+) -> FormDocument:
     receive = _require_event(events, "receive", dossier, "01", _("hồ sơ chưa được tiếp nhận."))
     agency = dossier.receiving_agency
     amount = dossier.procedure.processing_time_for(dossier.channel)
@@ -467,6 +494,7 @@ def _form_01(dossier: Dossier, events: list[DossierEvent], a: ApplicantView, bas
         Field("5. Thời gian trả kết quả giải quyết hồ sơ", fmt_datetime_long(dossier.due_at), bold_value=True),
         Field("6. Đăng ký nhận kết quả tại", agency.name + (" (trực tuyến)" if dossier.channel == Channel.ONLINE else "")),
         Field("7. Phí, lệ phí (nếu có)", fee),
+        *(_payment_blocks(payment) if payment is not None and dossier.fee_due and not dossier.fee_paid else []),
         Signatures([Signature("NGƯỜI NỘP HỒ SƠ", name=a.name), Signature("NGƯỜI TIẾP NHẬN HỒ SƠ", name=receive.actor_name)]),
     ]
     return FormDocument("01", dossier.code, FORM_TEXT["01"]["title"], make_header(agency, "01", receive.at), blocks)
@@ -657,18 +685,21 @@ def _form_06(dossier: Dossier, events: list[DossierEvent], a: ApplicantView) -> 
     )
 
 
-def build_form(dossier: Dossier, number: str, *, personal: bool = True, base_url: str = "") -> FormDocument:
+def build_form(
+    dossier: Dossier, number: str, *, personal: bool = True, base_url: str = "", payment: FeePayment | None = None
+) -> FormDocument:
     """The content of form `number` ("01"–"06") for `dossier`.
 
     `personal`: show the applicant's name, ID number, address and phone in full (those who act
     on the dossier, `scoping.may_see_personal_data`); masked otherwise, on every form and in the
     history lines of form 06. `base_url`: scheme and host for the QR code's tracking link.
+    `payment`: form 01 of a dossier whose fee is due and unpaid prints its VietQR code.
     """
     if number not in FORM_NUMBERS:
         raise NotFound(_("Không có mẫu số %(number)s.") % {"number": number})
     events = _events(dossier)
     a = applicant_view(dossier, personal)
     if number == "01":
-        return _form_01(dossier, events, a, base_url)
+        return _form_01(dossier, events, a, base_url, payment)
     builders = {"02": _form_02, "03": _form_03, "04": _form_04, "05": _form_05, "06": _form_06}
     return builders[number](dossier, events, a)

@@ -1,5 +1,8 @@
 """`tinhso import agencies FILE` and `tinhso import dossiers FILE`.
 
+An agencies file may carry the agency's receiving bank account in the optional columns
+`bank_bin, bank_account, bank_account_name` (`tinhso.payments.services.AgencyAccounts`).
+
 Bad lines are reported as `FILE:LINE: reason` on stderr and skipped; good lines are kept.
 Exit code 0 when every line was imported, 2 when the file cannot be read or any line was
 rejected (bad input), 1 only for an unexpected failure (a traceback: a bug, or the database
@@ -38,8 +41,14 @@ class Command(BaseCommand):
         try:
             if options["what"] == "agencies":
                 from tinhso.agencies.services import agencies_import, read_agency_rows
+                from tinhso.payments.services import AgencyAccounts
 
-                report = agencies_import(rows=read_agency_rows(path), principal=None).as_dict()
+                # The optional bank columns are the payments room's (its receiving accounts).
+                accounts = AgencyAccounts()
+                report = agencies_import(rows=accounts.check(read_agency_rows(path)), principal=None).as_dict()
+                saved = accounts.save(rejected_lines={e["line"] for e in report["errors"]})
+                if saved and not options["json"]:
+                    self.stdout.write(f"receiving accounts saved {saved}")
             else:
                 from tinhso.dossiers.imports import dossiers_import_file
 

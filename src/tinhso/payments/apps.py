@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PaymentsConfig(AppConfig):
+    name = "tinhso.payments"
+    label = "payments"
+    verbose_name = _("Thanh toán phí, lệ phí")
+
+    def ready(self) -> None:
+        from tinhso.payments import notifications
+
+        notifications.connect()
