@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from tinhso.audit.admin_mixins import AuditedAdmin
-from tinhso.signing.keys import certificate_sha256, load_certificates
+from tinhso.signing.certificates import certificate_sha256, load_certificates
 from tinhso.signing.models import IssuedDocument, SigningKey, TrustRoot
 
 

@@ -15,13 +15,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from asn1crypto import pem, x509
+from asn1crypto import x509
 from django.conf import settings
 from django.utils.translation import gettext as _
 from pyhanko.sign.signers.pdf_cms import Signer, SimpleSigner
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from tinhso.core.errors import ApplicationError
+from tinhso.signing.certificates import load_certificates
 from tinhso.signing.models import KeySource, SigningKey
 from tinhso.signing.remote import HttpRemoteSigningClient, RemoteSigningClient
 
@@ -61,17 +62,6 @@ def secret_of(variable: str) -> str | None:
     if value is None:
         value = _demo_secret(variable)
     return None if value is None else str(value)
-
-
-def load_certificates(data: bytes) -> list[x509.Certificate]:
-    """Certificates from PEM (one or several) or DER bytes."""
-    if pem.detect(data):
-        return [x509.Certificate.load(der) for _type, _headers, der in pem.unarmor(data, multiple=True)]
-    return [x509.Certificate.load(data)]
-
-
-def certificate_sha256(cert: x509.Certificate) -> str:
-    return hashlib.sha256(cert.dump()).hexdigest()
 
 
 class RemoteSigner(Signer):

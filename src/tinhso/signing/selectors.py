@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import filetype
 from django.conf import settings
@@ -15,8 +16,10 @@ from django.utils.translation import gettext as _
 from tinhso.core.codes import mask_name
 from tinhso.core.errors import ApplicationError, InvalidInput, NotFound
 from tinhso.signing.models import IssuedDocument
-from tinhso.signing.verification import Verification, verify_pdf
 from tinhso.throttling.services import rule, throttle_hit
+
+if TYPE_CHECKING:
+    from tinhso.signing.verification import Verification
 
 
 def _read_pdf(upload: UploadedFile | None) -> bytes:
@@ -50,6 +53,8 @@ def verify_upload(upload: UploadedFile | None, *, address: str | None) -> Verifi
                 _("Đã kiểm tra quá nhiều tệp từ địa chỉ này. Vui lòng thử lại sau %(minutes)s phút.")
                 % {"minutes": verdict.retry_minutes}, code="rate_limited", status=429,
             )
+    from tinhso.signing.verification import verify_pdf  # pyHanko, loaded when a PDF is checked
+
     return verify_pdf(_read_pdf(upload))
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from tinhso.agencies.models import Agency
 from tinhso.agencies.principals import Principal
 from tinhso.audit.services import audit_record
-from tinhso.signing.keys import certificate_sha256, load_certificates
+from tinhso.signing.certificates import certificate_sha256, load_certificates
 from tinhso.signing.models import IssuedDocument, KeyKind, SigningKey, TrustRoot
 from tinhso.signing.pades import sign_result
 from tinhso.signing.remote import RemoteSigningClient

@@ -10,7 +10,7 @@ from asn1crypto import x509
 from django.conf import settings
 from pyhanko_certvalidator import ValidationContext
 
-from tinhso.signing.keys import load_certificates
+from tinhso.signing.certificates import load_certificates
 from tinhso.signing.models import TrustRoot
 
 

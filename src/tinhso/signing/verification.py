@@ -27,7 +27,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import ModificationLevel, SignatureCoverageLevel
 
 from tinhso.core.errors import InvalidInput
-from tinhso.signing.keys import certificate_sha256
+from tinhso.signing.certificates import certificate_sha256
 from tinhso.signing.models import IssuedDocument
 from tinhso.signing.trust import validation_context
 
